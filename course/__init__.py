@@ -1,0 +1,1 @@
+"""Regression from Scratch: the helper package the course notebooks import."""

@@ -1,0 +1,260 @@
+"""Checks used by the notebooks' tests, with failure messages written for a student.
+
+A test calls the student's function through :func:`call`, then compares what came back with
+:func:`check_array`, :func:`check_scalar` or :func:`check_pair`, or checks an error with
+:func:`check_raises`. A failure raises :class:`CheckError`, whose message says what is wrong
+in the student's terms; a test may pass ``mistakes``, pairs of (the value a typical mistake
+gives, what to tell the student), so that the message names the likely mistake.
+
+Answers are read into plain ``float64`` arrays before any comparison, so an answer's own
+``==``, ``<``, ``-`` or ``abs`` never take part; the functions used here are bound when the
+module is imported, before a student's code runs. This module holds no reference answer: the
+expected values come from the tests.
+"""
+
+import contextlib
+import warnings
+
+import numpy as np
+
+_ndarray = np.ndarray
+_array = np.array
+_array2string = np.array2string
+_errstate = np.errstate
+_float64 = np.float64
+_subtract, _absolute, _multiply, _add = np.subtract, np.absolute, np.multiply, np.add
+_less_equal, _less, _all = np.less_equal, np.less, np.all
+_isinstance = isinstance
+_len = len
+_float = float
+
+RTOL = 1e-6
+"""Relative tolerance of every comparison."""
+
+ATOL = 1e-9
+"""Absolute tolerance of every comparison."""
+
+
+class CheckError(AssertionError):
+    """A failed check; its message is written for the student."""
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Silence warnings: nbgrader counts any text on stderr in a test cell as a failure."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with _errstate(all="ignore"):
+            yield
+
+
+def show(value):
+    """Format a number or an array of numbers compactly for a message."""
+    if _isinstance(value, _ndarray):
+        with _quiet():
+            return _array2string(value, precision=4, separator=", ", suppress_small=True)
+    return repr(value)
+
+
+def call(func, *args, name=None, **kwargs):
+    """Call a student's function ``func(*args, **kwargs)`` and return its result.
+
+    A stub still raising ``NotImplementedError``, or any other exception, becomes a
+    :class:`CheckError` that names the call. ``name`` is how the call is shown (default: the
+    function's name with the arguments).
+    """
+    __tracebackhide__ = True
+    shown = name or _describe_call(func, args, kwargs)
+    try:
+        with _quiet():
+            return func(*args, **kwargs)
+    except NotImplementedError:
+        raise CheckError(
+            f"{shown} still raises NotImplementedError: replace the line "
+            "`raise NotImplementedError()` with your code."
+        ) from None
+    except CheckError:
+        raise
+    except Exception as error:  # any crash of the student's code is reported, not re-raised
+        raise CheckError(
+            f"{shown} raised {type(error).__name__}: {error}"
+        ) from None
+
+
+def _describe_call(func, args, kwargs):
+    """Return ``name(arg, ...)`` with short argument reprs."""
+    parts = [_short(a) for a in args] + [f"{k}={_short(v)}" for k, v in kwargs.items()]
+    return f"{getattr(func, '__name__', 'your function')}({', '.join(parts)})"
+
+
+def _short(value):
+    """A one-line, at most 40-character repr of an argument."""
+    text = " ".join(show(value).split())
+    return text if _len(text) <= 40 else text[:37] + "..."
+
+
+def as_array(value, what):
+    """Read ``value`` (a number, list, tuple or array) as a plain float64 array.
+
+    Raises :class:`CheckError` naming ``what`` when the value is ``None`` or not numbers.
+    """
+    __tracebackhide__ = True
+    if value is None:
+        raise CheckError(f"{what} returned None: did you forget the `return` statement?")
+    try:
+        with _quiet():
+            array = _array(value, dtype=_float64, copy=True, subok=False)
+    except (TypeError, ValueError) as error:
+        raise CheckError(
+            f"{what} returned {value!r}, which cannot be read as numbers ({error})."
+        ) from None
+    return array
+
+
+def _close(got, expected, rtol=RTOL, atol=ATOL):
+    """True when two plain float arrays of one shape agree within the tolerances."""
+    with _quiet():
+        diff = _absolute(_subtract(got, expected))
+        bound = _add(_multiply(_absolute(expected), rtol), atol)
+        return bool(_all(_less_equal(diff, bound)))
+
+
+def _finite(array):
+    """True when every element is a finite number (no nan, no inf)."""
+    with _quiet():
+        return bool(_all(_less(_absolute(array), np.inf)))
+
+
+def _shape_hint(got, expected):
+    """A sentence on why ``got`` has another shape than ``expected``."""
+    g, e = got.shape, expected.shape
+    if got.ndim == 2 and g[0] == g[1] == expected.size > 1:
+        return (
+            f"Your result has shape {g}: did an array of shape ({g[0]},) meet one of shape "
+            f"({g[0]}, 1)? NumPy then broadcasts them into an {g[0]} x {g[0]} table instead "
+            "of pairing element i with element i. Give both the same shape first."
+        )
+    if got.ndim == 2 and expected.ndim == 2 and g == e[::-1]:
+        return f"Your result has shape {g} but should have shape {e}: is it transposed?"
+    if got.size == expected.size:
+        return (
+            f"Your result has shape {g} but should have shape {e}: the numbers may be right, "
+            "the shape is not (compare a flat (n,) vector with an (n, 1) column)."
+        )
+    return f"Your result has shape {g} but should have shape {e}."
+
+
+def _mistake(got, mistakes):
+    """The message of the first mistake whose value ``got`` matches, or None."""
+    for value, message in mistakes:
+        candidate = _array(value, dtype=_float64)
+        if candidate.shape == got.shape and _close(got, candidate):
+            return message
+    return None
+
+
+def check_array(got, expected, what, mistakes=(), reveal=False):
+    """Check that ``got`` equals the array ``expected`` in shape and value.
+
+    ``what`` names the result in messages (e.g. ``"predict(X, w)"``); ``mistakes`` is a
+    sequence of (value, message) pairs naming typical mistakes; ``reveal`` shows the expected
+    value in the message (only where the notebook already states it).
+    """
+    __tracebackhide__ = True
+    got = as_array(got, what)
+    expected = _array(expected, dtype=_float64)
+    if got.shape != expected.shape:
+        message = _mistake(got, mistakes) or _shape_hint(got, expected)
+        raise CheckError(f"{what}: {message}")
+    _check_values(got, expected, what, mistakes, reveal)
+
+
+def _check_values(got, expected, what, mistakes, reveal):
+    """Raise a :class:`CheckError` unless ``got`` is finite and close to ``expected``."""
+    __tracebackhide__ = True
+    if not _finite(got):
+        raise CheckError(f"{what} returned {show(got)}, which contains nan or inf.")
+    if _close(got, expected):
+        return
+    message = _mistake(got, mistakes) or "This is not the right value."
+    if reveal:
+        message += f" Expected {show(expected)}."
+    raise CheckError(f"{what} returned {show(got)}. {message}")
+
+
+def check_scalar(got, expected, what, mistakes=(), reveal=False):
+    """Check that ``got`` is a single number equal to ``expected``.
+
+    Python and NumPy numbers and 0-d arrays are accepted; an array with a shape is not.
+    Arguments are those of :func:`check_array`.
+    """
+    __tracebackhide__ = True
+    got = as_array(got, what)
+    if got.shape != ():
+        raise CheckError(
+            f"{what} should be a single number, but it has shape {got.shape}. "
+            "Reduce it to one number (for instance with a mean) and return that."
+        )
+    _check_values(got, _array(expected, dtype=_float64), what, mistakes, reveal)
+
+
+def check_pair(got, expected, what, names=("the first", "the second"), mistakes=(), reveal=False):
+    """Check that ``got`` is a pair (tuple, list or array of 2 numbers) equal to ``expected``.
+
+    ``names`` name the two values (e.g. ``("dL/dw", "dL/db")``) so that a swapped pair, or one
+    wrong value, is said in those words. Other arguments are those of :func:`check_array`.
+    """
+    __tracebackhide__ = True
+    got = as_array(got, what)
+    expected = _array(expected, dtype=_float64)
+    if got.shape != (2,):
+        raise CheckError(
+            f"{what} should return a pair ({names[0]}, {names[1]}), but returned "
+            f"{show(got)} with shape {got.shape}."
+        )
+    message = _mistake(got, mistakes)
+    if message is None and not _close(got, expected) and _close(got, expected[::-1]):
+        message = f"The two values are swapped: return ({names[0]}, {names[1]}) in that order."
+    if message is None and _finite(got) and not _close(got, expected):
+        wrong = [n for n, g, e in zip(names, got, expected, strict=True)
+                 if not _close(_array(g), _array(e))]
+        if _len(wrong) == 1:
+            message = f"{wrong[0].capitalize()} value is not right; the other one is."
+    if message is not None:
+        if reveal:
+            message += f" Expected {show(expected)}."
+        raise CheckError(f"{what} returned {show(got)}. {message}")
+    _check_values(got, expected, what, (), reveal)
+
+
+def check_raises(func, args, error, what, why):
+    """Check that ``func(*args)`` raises ``error`` (an exception class).
+
+    ``what`` names the call, ``why`` says in a sentence when the error is due.
+    """
+    __tracebackhide__ = True
+    try:
+        with _quiet():
+            result = func(*args)
+    except NotImplementedError:
+        raise CheckError(
+            f"{what} still raises NotImplementedError: replace the line "
+            "`raise NotImplementedError()` with your code."
+        ) from None
+    except error:
+        return
+    except Exception as other:  # the wrong exception is reported, not re-raised
+        raise CheckError(
+            f"{what} raised {type(other).__name__}, but it should raise "
+            f"{error.__name__}: {why}"
+        ) from None
+    raise CheckError(
+        f"{what} returned {_short(result)} instead of raising {error.__name__}: {why}"
+    )
+
+
+def check_true(condition, message):
+    """Raise a :class:`CheckError` with ``message`` unless ``condition`` is true."""
+    __tracebackhide__ = True
+    if not (_isinstance(condition, (bool, np.bool_)) and bool(condition)):
+        raise CheckError(message)

@@ -1,0 +1,61 @@
+"""The ``course`` command (also ``python -m course``): release, start, and more."""
+
+import argparse
+import shutil
+import sys
+
+from course import paths, pipeline
+
+
+def cmd_release(args):
+    """Regenerate release/ from source/ with nbgrader."""
+    ids = paths.check_assignments(args.assignments)
+    failures = pipeline.release(paths.ROOT, ids)
+    for assignment_id in ids:
+        status = "FAILED" if assignment_id in failures else "released"
+        print(f"{assignment_id:28s} {status}")
+    for assignment_id, error in failures.items():
+        print(f"\n{assignment_id}:\n{error}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def cmd_start(args):
+    """Copy release notebooks into the workspace, never overwriting a file already there."""
+    ids = paths.check_assignments(args.assignments)
+    workspace = paths.workspace_dir()
+    for assignment_id in ids:
+        source = paths.ROOT / "release" / assignment_id
+        for path in sorted(source.rglob("*")):
+            if path.is_dir():
+                continue
+            target = workspace / assignment_id / path.relative_to(source)
+            if target.exists():
+                print(f"kept     {target.relative_to(workspace)} (your work is never overwritten)")
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, target)
+            print(f"copied   {target.relative_to(workspace)}")
+    print(f"Your workspace: {workspace}")
+    return 0
+
+
+def build_parser():
+    """The argument parser of the ``course`` command."""
+    parser = argparse.ArgumentParser(prog="course", description="Regression from Scratch")
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name, func in (("release", cmd_release), ("start", cmd_start)):
+        command = sub.add_parser(name, help=func.__doc__, description=func.__doc__)
+        command.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
+                             help="assignment ids (default: all)")
+        command.set_defaults(func=func)
+    return parser
+
+
+def main(argv=None):
+    """Run the ``course`` command; return its exit code."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ValueError as error:
+        print(f"course {args.command}: {error}", file=sys.stderr)
+        return 2

@@ -1,0 +1,69 @@
+"""Seeded data of the course: the lecture's worked examples and the age / cortical-thickness set.
+
+Every generator takes a ``seed`` and draws from its own ``numpy.random.Generator``, so each run,
+each student and each test sees the same numbers. Nothing here is an answer to an exercise.
+"""
+
+import numpy as np
+
+SEED = 2024
+"""Seed of the course's data sets (the lecture drew unseeded noise; the course does not)."""
+
+THICKNESS_INTERCEPT = 2.8
+"""Intercept of the true age / thickness line, in mm."""
+
+THICKNESS_SLOPE = -0.008
+"""Slope of the true age / thickness line, in mm per unit of standardized age."""
+
+THICKNESS_NOISE_SD = 0.05
+"""Standard deviation of the measurement noise on thickness, in mm."""
+
+
+def lecture_design():
+    """Return the lecture's prediction example ``(X, w)``.
+
+    ``X`` has shape (3, 2): an intercept column of ones and one feature (2, 4, 6).
+    ``w`` has shape (2, 1): intercept 0.5 and slope 1.2.
+    """
+    X = np.array([[1.0, 2.0], [1.0, 4.0], [1.0, 6.0]])
+    w = np.array([[0.5], [1.2]])
+    return X, w
+
+
+def lecture_targets():
+    """Return the lecture's observed targets ``y`` = [3, 5, 8], shape (3,)."""
+    return np.array([3.0, 5.0, 8.0])
+
+
+def line_data(n, w, b, noise_sd, seed=SEED):
+    """Draw ``n`` points of ``y = w x + b + noise`` with ``x`` evenly spaced on [0, 1].
+
+    Returns ``(x, y)``, both of shape (n,). ``noise_sd`` is the standard deviation of the
+    Gaussian noise, in the units of ``y``.
+    """
+    if n < 1:
+        raise ValueError(f"n must be at least 1, got {n}")
+    rng = np.random.default_rng(seed)
+    x = np.linspace(0.0, 1.0, n)
+    y = w * x + b + rng.normal(0.0, noise_sd, n)
+    return x, y
+
+
+def thickness_data(n=100, seed=SEED):
+    """Return the lecture's training set ``(age, thickness)``, both of shape (n,).
+
+    ``age`` is standardized to [0, 1] (it is not in years); ``thickness`` is cortical
+    thickness in mm, drawn as ``2.8 - 0.008 * age`` plus N(0, 0.05) noise.
+    """
+    return line_data(n, THICKNESS_SLOPE, THICKNESS_INTERCEPT, THICKNESS_NOISE_SD, seed)
+
+
+def participants(n=5, seed=SEED):
+    """Return a small table of participants ``(age, sex)`` for building a design matrix.
+
+    ``age`` is in years (shape (n,), 20 to 80), ``sex`` is coded 0 or 1 (shape (n,)).
+    """
+    rng = np.random.default_rng(seed)
+    age = rng.integers(20, 81, n).astype(float)
+    sex = rng.integers(0, 2, n).astype(float)
+    return age, sex

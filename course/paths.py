@@ -1,0 +1,28 @@
+"""Where the course keeps things: its root (the folder of ``nbgrader_config.py``), the
+assignments, and the student's workspace."""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+"""The course root: the repository, holding ``nbgrader_config.py``, ``source/`` and ``release/``."""
+
+
+def workspace_dir():
+    """The student's workspace: ``$COURSE_WORKSPACE`` or ``workspace/`` in the course root."""
+    return Path(os.environ.get("COURSE_WORKSPACE", ROOT / "workspace")).resolve()
+
+
+def assignments(root=ROOT):
+    """The assignment ids, in course order: the folders of ``source/`` holding ``<id>.ipynb``."""
+    source = Path(root) / "source"
+    return sorted(p.name for p in source.iterdir() if (p / f"{p.name}.ipynb").is_file())
+
+
+def check_assignments(ids, root=ROOT):
+    """Return ``ids`` (all assignments when empty); raise ValueError naming an unknown one."""
+    known = assignments(root)
+    unknown = [i for i in ids if i not in known]
+    if unknown:
+        raise ValueError(f"unknown assignment {', '.join(unknown)}; the course has: {', '.join(known)}")
+    return list(ids) or known

@@ -1,0 +1,42 @@
+"""The instructor's pipeline, through nbgrader's own API: release notebooks from ``source/``."""
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+from nbgrader.apps import NbGraderAPI
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config.loader import PyFileConfigLoader
+
+
+def nbgrader_api(root):
+    """An ``NbGraderAPI`` for the course at ``root``, configured by its ``nbgrader_config.py``."""
+    _put_interpreter_on_path()
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    config.CourseDirectory.root = str(Path(root).resolve())
+    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
+    api.log.setLevel(logging.WARNING)
+    return api
+
+
+def release(root, assignment_ids):
+    """Regenerate ``release/<id>/`` from ``source/<id>/`` for each id; return the failures.
+
+    The result maps each assignment that nbgrader could not generate to its error text.
+    """
+    api = nbgrader_api(root)
+    failures = {}
+    for assignment_id in assignment_ids:
+        result = api.generate_assignment(assignment_id, force=True, create=True)
+        if not result["success"]:
+            failures[assignment_id] = result.get("error") or result.get("log", "")
+    return failures
+
+
+def _put_interpreter_on_path():
+    """Put this interpreter's scripts folder first on PATH: nbgrader runs ``alembic`` from there
+    when it creates a gradebook, and the kernels it starts are found there."""
+    scripts = str(Path(sys.executable).parent)
+    if os.environ.get("PATH", "").split(os.pathsep)[0] != scripts:
+        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")

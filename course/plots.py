@@ -1,0 +1,126 @@
+"""Plots of the course. Each function draws on ``ax`` (a new figure when it is None) and
+returns the matplotlib Axes, so a notebook can add to it or place it in a grid."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+AGE_LABEL = "age (standardized, 0 to 1)"
+THICKNESS_LABEL = "cortical thickness (mm)"
+DATA_STYLE = {"color": "black", "alpha": 0.6, "s": 18}
+LINE_STYLE = {"color": "tab:red", "linewidth": 2}
+
+
+def _axes(ax, figsize=(6, 4)):
+    """Return ``ax``, or the Axes of a new figure of ``figsize`` inches."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def plot_fit(x, y, w=None, b=None, ax=None, xlabel=AGE_LABEL, ylabel=THICKNESS_LABEL,
+             title="Data and fitted line", label="fitted line"):
+    """Scatter the data ``(x, y)``, both shape (n,), and draw the line ``y = w x + b``.
+
+    ``w`` (units of y per unit of x) and ``b`` (units of y) are scalars; leave them None to draw
+    the data only. Returns the Axes.
+    """
+    ax = _axes(ax)
+    ax.scatter(x, y, label="data (observed)", **DATA_STYLE)
+    if w is not None and b is not None:
+        grid = np.linspace(np.min(x), np.max(x), 50)
+        ax.plot(grid, w * grid + b, label=f"{label}: y = {w:.3f} x + {b:.3f}", **LINE_STYLE)
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.grid(True, linestyle="--", alpha=0.5)
+    ax.legend()
+    return ax
+
+
+def plot_residuals(x, y, y_hat, ax=None, xlabel="x", ylabel="y", title="Errors of a prediction"):
+    """Draw observed ``y`` and predicted ``y_hat`` at ``x`` (all shape (n,)), joined by the
+    error segments ``y_hat - y`` whose squares the mean squared error averages."""
+    ax = _axes(ax)
+    x, y, y_hat = (np.ravel(v) for v in (x, y, y_hat))
+    ax.vlines(x, y, y_hat, color="tab:orange", linewidth=2, label="error  y_hat - y")
+    ax.scatter(x, y, label="observed y", zorder=3, **DATA_STYLE)
+    ax.scatter(x, y_hat, color="tab:red", marker="x", s=60, zorder=3, label="predicted y_hat")
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.grid(True, linestyle="--", alpha=0.5)
+    ax.legend()
+    return ax
+
+
+def plot_loss_curve(losses, ax=None, label="training loss", log=True,
+                    ylabel="MSE loss (mm²)", title="Loss during training"):
+    """Plot the loss per epoch, ``losses`` of shape (epochs,), on a log scale by default."""
+    ax = _axes(ax)
+    ax.plot(np.arange(len(losses)), losses, label=label)
+    if log:
+        ax.set_yscale("log")
+    ax.set(xlabel="epoch", ylabel=ylabel, title=title)
+    ax.grid(True, which="both", linestyle="--", alpha=0.5)
+    ax.legend()
+    return ax
+
+
+def plot_loss_vs_w(ws, losses, ax=None, best_w=None, xlabel="w (slope)",
+                   ylabel="MSE loss", title="Loss as a function of w"):
+    """Plot the loss ``losses`` (shape (k,)) at each slope in ``ws`` (shape (k,)).
+
+    ``best_w``, when given, marks the slope with the lowest loss. Returns the Axes.
+    """
+    ax = _axes(ax)
+    ax.plot(ws, losses, color="tab:blue", label="loss L(w)")
+    if best_w is not None:
+        ax.axvline(best_w, color="tab:green", linestyle="--", label=f"lowest loss at w = {best_w:.3f}")
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    ax.grid(True, linestyle="--", alpha=0.5)
+    ax.legend()
+    return ax
+
+
+def plot_tangent(ax, w0, loss0, slope, half_width=1.0, label=None):
+    """Draw on ``ax`` the tangent of slope ``slope`` (the gradient dL/dw) through the point
+    ``(w0, loss0)`` of the loss curve, ``half_width`` units of w either side. Returns ``ax``."""
+    ws = np.array([w0 - half_width, w0 + half_width])
+    ax.plot(ws, loss0 + slope * (ws - w0), color="tab:red", linestyle="-",
+            label=label or f"tangent at w = {w0:g}: slope dL/dw = {slope:.2f}")
+    ax.scatter([w0], [loss0], color="tab:red", zorder=3)
+    ax.legend()
+    return ax
+
+
+def plot_matrix_product(A, B, C, i, j, ax=None):
+    """Show ``A @ B = C`` as three grids of numbers, highlighting row ``i`` of A, column ``j``
+    of B and the entry ``C[i, j]`` that their dot product gives. A is (m, n), B (n, p), C (m, p)."""
+    A, B, C = (np.asarray(M, dtype=float) for M in (A, B, C))
+    ax = _axes(ax, figsize=(8, 3))
+    left = 0.0
+    for name, M, rows, cols in (("A", A, [i], None), ("B", B, None, [j]), ("C", C, [i], [j])):
+        m, n = M.shape
+        for r in range(m):
+            for c in range(n):
+                lit = (rows is None or r in rows) and (cols is None or c in cols)
+                ax.add_patch(plt.Rectangle((left + c, -r - 1), 1, 1, facecolor="gold" if lit
+                                           else "white", edgecolor="gray"))
+                ax.text(left + c + 0.5, -r - 0.5, f"{M[r, c]:g}", ha="center", va="center")
+        ax.text(left + n / 2, 0.4, f"{name}  ({m} x {n})", ha="center", fontweight="bold")
+        left += n + 1.2
+    ax.set_xlim(-0.2, left - 1.0)
+    ax.set_ylim(-max(A.shape[0], B.shape[0]) - 0.3, 1.0)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(f"c[{i}][{j}] = row {i} of A  ·  column {j} of B")
+    return ax
+
+
+def plot_learning_rates(histories, ax=None, ylabel="MSE loss (mm²)"):
+    """Plot one loss curve per learning rate on a log scale; ``histories`` maps each eta to
+    its losses (shape (epochs,)). Returns the Axes."""
+    ax = _axes(ax)
+    for eta, losses in histories.items():
+        ax.plot(np.arange(len(losses)), losses, label=f"eta = {eta:g}")
+    ax.set_yscale("log")
+    ax.set(xlabel="epoch", ylabel=ylabel, title="Effect of the learning rate eta")
+    ax.grid(True, which="both", linestyle="--", alpha=0.5)
+    ax.legend()
+    return ax
