@@ -258,3 +258,16 @@ def check_true(condition, message):
     __tracebackhide__ = True
     if not (_isinstance(condition, (bool, np.bool_)) and bool(condition)):
         raise CheckError(message)
+
+
+def value_of(namespace, name):
+    """Return the variable ``name`` from ``namespace`` (a test passes ``globals()``).
+
+    Raises :class:`CheckError` when the student has not defined it yet.
+    """
+    __tracebackhide__ = True
+    if name not in namespace:
+        raise CheckError(
+            f"`{name}` is not defined yet: run your answer cell, which assigns `{name} = ...`."
+        )
+    return namespace[name]
