@@ -144,45 +144,46 @@ def _shape_hint(got, expected):
     return f"Your result has shape {g} but should have shape {e}."
 
 
-def _mistake(got, mistakes):
+def _mistake(got, mistakes, atol=ATOL):
     """The message of the first mistake whose value ``got`` matches, or None."""
     for value, message in mistakes:
         candidate = _array(value, dtype=_float64)
-        if candidate.shape == got.shape and _close(got, candidate):
+        if candidate.shape == got.shape and _close(got, candidate, atol=atol):
             return message
     return None
 
 
-def check_array(got, expected, what, mistakes=(), reveal=False):
+def check_array(got, expected, what, mistakes=(), reveal=False, atol=ATOL):
     """Check that ``got`` equals the array ``expected`` in shape and value.
 
     ``what`` names the result in messages (e.g. ``"predict(X, w)"``); ``mistakes`` is a
     sequence of (value, message) pairs naming typical mistakes; ``reveal`` shows the expected
-    value in the message (only where the notebook already states it).
+    value in the message (only where the notebook already states it); ``atol`` is the absolute
+    tolerance (for answers rounded by hand).
     """
     __tracebackhide__ = True
     got = as_array(got, what)
     expected = _array(expected, dtype=_float64)
     if got.shape != expected.shape:
-        message = _mistake(got, mistakes) or _shape_hint(got, expected)
+        message = _mistake(got, mistakes, atol) or _shape_hint(got, expected)
         raise CheckError(f"{what}: {message}")
-    _check_values(got, expected, what, mistakes, reveal)
+    _check_values(got, expected, what, mistakes, reveal, atol)
 
 
-def _check_values(got, expected, what, mistakes, reveal):
+def _check_values(got, expected, what, mistakes, reveal, atol=ATOL):
     """Raise a :class:`CheckError` unless ``got`` is finite and close to ``expected``."""
     __tracebackhide__ = True
     if not _finite(got):
         raise CheckError(f"{what} returned {show(got)}, which contains nan or inf.")
-    if _close(got, expected):
+    if _close(got, expected, atol=atol):
         return
-    message = _mistake(got, mistakes) or "This is not the right value."
+    message = _mistake(got, mistakes, atol) or "This is not the right value."
     if reveal:
         message += f" Expected {show(expected)}."
     raise CheckError(f"{what} returned {show(got)}. {message}")
 
 
-def check_scalar(got, expected, what, mistakes=(), reveal=False):
+def check_scalar(got, expected, what, mistakes=(), reveal=False, atol=ATOL):
     """Check that ``got`` is a single number equal to ``expected``.
 
     Python and NumPy numbers and 0-d arrays are accepted; an array with a shape is not.
@@ -195,10 +196,11 @@ def check_scalar(got, expected, what, mistakes=(), reveal=False):
             f"{what} should be a single number, but it has shape {got.shape}. "
             "Reduce it to one number (for instance with a mean) and return that."
         )
-    _check_values(got, _array(expected, dtype=_float64), what, mistakes, reveal)
+    _check_values(got, _array(expected, dtype=_float64), what, mistakes, reveal, atol)
 
 
-def check_pair(got, expected, what, names=("the first", "the second"), mistakes=(), reveal=False):
+def check_pair(got, expected, what, names=("the first", "the second"), mistakes=(), reveal=False,
+               atol=ATOL):
     """Check that ``got`` is a pair (tuple, list or array of 2 numbers) equal to ``expected``.
 
     ``names`` name the two values (e.g. ``("dL/dw", "dL/db")``) so that a swapped pair, or one
@@ -212,19 +214,20 @@ def check_pair(got, expected, what, names=("the first", "the second"), mistakes=
             f"{what} should return a pair ({names[0]}, {names[1]}), but returned "
             f"{show(got)} with shape {got.shape}."
         )
-    message = _mistake(got, mistakes)
-    if message is None and not _close(got, expected) and _close(got, expected[::-1]):
+    close = _close(got, expected, atol=atol)
+    message = None if close else _mistake(got, mistakes, atol)
+    if message is None and not close and _close(got, expected[::-1], atol=atol):
         message = f"The two values are swapped: return ({names[0]}, {names[1]}) in that order."
-    if message is None and _finite(got) and not _close(got, expected):
+    if message is None and _finite(got) and not close:
         wrong = [n for n, g, e in zip(names, got, expected, strict=True)
-                 if not _close(_array(g), _array(e))]
+                 if not _close(_array(g), _array(e), atol=atol)]
         if _len(wrong) == 1:
             message = f"{wrong[0].capitalize()} value is not right; the other one is."
     if message is not None:
         if reveal:
             message += f" Expected {show(expected)}."
         raise CheckError(f"{what} returned {show(got)}. {message}")
-    _check_values(got, expected, what, (), reveal)
+    _check_values(got, expected, what, (), reveal, atol)
 
 
 def check_raises(func, args, error, what, why):

@@ -24,5 +24,7 @@ def check_assignments(ids, root=ROOT):
     known = assignments(root)
     unknown = [i for i in ids if i not in known]
     if unknown:
-        raise ValueError(f"unknown assignment {', '.join(unknown)}; the course has: {', '.join(known)}")
+        raise ValueError(
+            f"unknown assignment {', '.join(unknown)}; the course has: {', '.join(known)}"
+        )
     return list(ids) or known

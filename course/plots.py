@@ -71,7 +71,8 @@ def plot_loss_vs_w(ws, losses, ax=None, best_w=None, xlabel="w (slope)",
     ax = _axes(ax)
     ax.plot(ws, losses, color="tab:blue", label="loss L(w)")
     if best_w is not None:
-        ax.axvline(best_w, color="tab:green", linestyle="--", label=f"lowest loss at w = {best_w:.3f}")
+        ax.axvline(best_w, color="tab:green", linestyle="--",
+                   label=f"lowest loss at w = {best_w:.3f}")
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     ax.grid(True, linestyle="--", alpha=0.5)
     ax.legend()
