@@ -76,9 +76,7 @@ def call(func, *args, name=None, **kwargs):
     except CheckError:
         raise
     except Exception as error:  # any crash of the student's code is reported, not re-raised
-        raise CheckError(
-            f"{shown} raised {type(error).__name__}: {error}"
-        ) from None
+        raise CheckError(f"{shown} raised {type(error).__name__}: {error}") from None
 
 
 def _describe_call(func, args, kwargs):
@@ -199,8 +197,9 @@ def check_scalar(got, expected, what, mistakes=(), reveal=False, atol=ATOL):
     _check_values(got, _array(expected, dtype=_float64), what, mistakes, reveal, atol)
 
 
-def check_pair(got, expected, what, names=("the first", "the second"), mistakes=(), reveal=False,
-               atol=ATOL):
+def check_pair(
+    got, expected, what, names=("the first", "the second"), mistakes=(), reveal=False, atol=ATOL
+):
     """Check that ``got`` is a pair (tuple, list or array of 2 numbers) equal to ``expected``.
 
     ``names`` name the two values (e.g. ``("dL/dw", "dL/db")``) so that a swapped pair, or one
@@ -219,10 +218,13 @@ def check_pair(got, expected, what, names=("the first", "the second"), mistakes=
     if message is None and not close and _close(got, expected[::-1], atol=atol):
         message = f"The two values are swapped: return ({names[0]}, {names[1]}) in that order."
     if message is None and _finite(got) and not close:
-        wrong = [n for n, g, e in zip(names, got, expected, strict=True)
-                 if not _close(_array(g), _array(e), atol=atol)]
+        wrong = [
+            n
+            for n, g, e in zip(names, got, expected, strict=True)
+            if not _close(_array(g), _array(e), atol=atol)
+        ]
         if _len(wrong) == 1:
-            message = f"{wrong[0].capitalize()} value is not right; the other one is."
+            message = f"The value of {wrong[0]} is not right; the other one is."
     if message is not None:
         if reveal:
             message += f" Expected {show(expected)}."
@@ -248,12 +250,9 @@ def check_raises(func, args, error, what, why):
         return
     except Exception as other:  # the wrong exception is reported, not re-raised
         raise CheckError(
-            f"{what} raised {type(other).__name__}, but it should raise "
-            f"{error.__name__}: {why}"
+            f"{what} raised {type(other).__name__}, but it should raise {error.__name__}: {why}"
         ) from None
-    raise CheckError(
-        f"{what} returned {_short(result)} instead of raising {error.__name__}: {why}"
-    )
+    raise CheckError(f"{what} returned {_short(result)} instead of raising {error.__name__}: {why}")
 
 
 def check_true(condition, message):

@@ -45,8 +45,9 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", required=True)
     for name, func in (("release", cmd_release), ("start", cmd_start)):
         command = sub.add_parser(name, help=func.__doc__, description=func.__doc__)
-        command.add_argument("assignments", nargs="*", metavar="ASSIGNMENT",
-                             help="assignment ids (default: all)")
+        command.add_argument(
+            "assignments", nargs="*", metavar="ASSIGNMENT", help="assignment ids (default: all)"
+        )
         command.set_defaults(func=func)
     return parser
 

@@ -17,8 +17,17 @@ def _axes(ax, figsize=(6, 4)):
     return ax
 
 
-def plot_fit(x, y, w=None, b=None, ax=None, xlabel=AGE_LABEL, ylabel=THICKNESS_LABEL,
-             title="Data and fitted line", label="fitted line"):
+def plot_fit(
+    x,
+    y,
+    w=None,
+    b=None,
+    ax=None,
+    xlabel=AGE_LABEL,
+    ylabel=THICKNESS_LABEL,
+    title="Data and fitted line",
+    label="fitted line",
+):
     """Scatter the data ``(x, y)``, both shape (n,), and draw the line ``y = w x + b``.
 
     ``w`` (units of y per unit of x) and ``b`` (units of y) are scalars; leave them None to draw
@@ -49,8 +58,14 @@ def plot_residuals(x, y, y_hat, ax=None, xlabel="x", ylabel="y", title="Errors o
     return ax
 
 
-def plot_loss_curve(losses, ax=None, label="training loss", log=True,
-                    ylabel="MSE loss (mm²)", title="Loss during training"):
+def plot_loss_curve(
+    losses,
+    ax=None,
+    label="training loss",
+    log=True,
+    ylabel="MSE loss (mm²)",
+    title="Loss during training",
+):
     """Plot the loss per epoch, ``losses`` of shape (epochs,), on a log scale by default."""
     ax = _axes(ax)
     ax.plot(np.arange(len(losses)), losses, label=label)
@@ -62,8 +77,15 @@ def plot_loss_curve(losses, ax=None, label="training loss", log=True,
     return ax
 
 
-def plot_loss_vs_w(ws, losses, ax=None, best_w=None, xlabel="w (slope)",
-                   ylabel="MSE loss", title="Loss as a function of w"):
+def plot_loss_vs_w(
+    ws,
+    losses,
+    ax=None,
+    best_w=None,
+    xlabel="w (slope)",
+    ylabel="MSE loss",
+    title="Loss as a function of w",
+):
     """Plot the loss ``losses`` (shape (k,)) at each slope in ``ws`` (shape (k,)).
 
     ``best_w``, when given, marks the slope with the lowest loss. Returns the Axes.
@@ -71,8 +93,9 @@ def plot_loss_vs_w(ws, losses, ax=None, best_w=None, xlabel="w (slope)",
     ax = _axes(ax)
     ax.plot(ws, losses, color="tab:blue", label="loss L(w)")
     if best_w is not None:
-        ax.axvline(best_w, color="tab:green", linestyle="--",
-                   label=f"lowest loss at w = {best_w:.3f}")
+        ax.axvline(
+            best_w, color="tab:green", linestyle="--", label=f"lowest loss at w = {best_w:.3f}"
+        )
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     ax.grid(True, linestyle="--", alpha=0.5)
     ax.legend()
@@ -83,8 +106,13 @@ def plot_tangent(ax, w0, loss0, slope, half_width=1.0, label=None):
     """Draw on ``ax`` the tangent of slope ``slope`` (the gradient dL/dw) through the point
     ``(w0, loss0)`` of the loss curve, ``half_width`` units of w either side. Returns ``ax``."""
     ws = np.array([w0 - half_width, w0 + half_width])
-    ax.plot(ws, loss0 + slope * (ws - w0), color="tab:red", linestyle="-",
-            label=label or f"tangent at w = {w0:g}: slope dL/dw = {slope:.2f}")
+    ax.plot(
+        ws,
+        loss0 + slope * (ws - w0),
+        color="tab:red",
+        linestyle="-",
+        label=label or f"tangent at w = {w0:g}: slope dL/dw = {slope:.2f}",
+    )
     ax.scatter([w0], [loss0], color="tab:red", zorder=3)
     ax.legend()
     return ax
@@ -101,8 +129,15 @@ def plot_matrix_product(A, B, C, i, j, ax=None):
         for r in range(m):
             for c in range(n):
                 lit = (rows is None or r in rows) and (cols is None or c in cols)
-                ax.add_patch(plt.Rectangle((left + c, -r - 1), 1, 1, facecolor="gold" if lit
-                                           else "white", edgecolor="gray"))
+                ax.add_patch(
+                    plt.Rectangle(
+                        (left + c, -r - 1),
+                        1,
+                        1,
+                        facecolor="gold" if lit else "white",
+                        edgecolor="gray",
+                    )
+                )
                 ax.text(left + c + 0.5, -r - 0.5, f"{M[r, c]:g}", ha="center", va="center")
         ax.text(left + n / 2, 0.4, f"{name}  ({m} x {n})", ha="center", fontweight="bold")
         left += n + 1.2

@@ -8,17 +8,36 @@ import numpy as np
 from course.plots import plot_residuals
 
 
-def loss_explorer(x, y, loss, w_range=(-1.0, 1.0), b_range=(2.0, 3.5),
-                  xlabel="age (standardized, 0 to 1)", ylabel="cortical thickness (mm)"):
+def loss_explorer(
+    x,
+    y,
+    loss,
+    w_range=(-1.0, 1.0),
+    b_range=(2.0, 3.5),
+    xlabel="age (standardized, 0 to 1)",
+    ylabel="cortical thickness (mm)",
+):
     """Return a view with sliders for the slope ``w`` and intercept ``b`` of ``y_hat = w x + b``.
 
     Each move redraws the data ``(x, y)`` (shape (n,)), the line and its errors, and shows
     ``loss(y, y_hat)``, the student's own loss function. The ranges bound the sliders.
     """
-    w_slider = widgets.FloatSlider(value=0.0, min=w_range[0], max=w_range[1], step=0.01,
-                                   description="w", continuous_update=False)
-    b_slider = widgets.FloatSlider(value=float(np.mean(y)), min=b_range[0], max=b_range[1],
-                                   step=0.01, description="b", continuous_update=False)
+    w_slider = widgets.FloatSlider(
+        value=0.0,
+        min=w_range[0],
+        max=w_range[1],
+        step=0.01,
+        description="w",
+        continuous_update=False,
+    )
+    b_slider = widgets.FloatSlider(
+        value=float(np.mean(y)),
+        min=b_range[0],
+        max=b_range[1],
+        step=0.01,
+        description="b",
+        continuous_update=False,
+    )
     readout = widgets.HTML()
     canvas = widgets.Output()
 
@@ -30,8 +49,15 @@ def loss_explorer(x, y, loss, w_range=(-1.0, 1.0), b_range=(2.0, 3.5),
         with canvas:
             canvas.clear_output(wait=True)
             _, ax = plt.subplots(figsize=(6, 4))
-            plot_residuals(x, y, y_hat, ax=ax, xlabel=xlabel, ylabel=ylabel,
-                           title=f"w = {w:.2f}, b = {b:.2f}: loss = {value:.5f}")
+            plot_residuals(
+                x,
+                y,
+                y_hat,
+                ax=ax,
+                xlabel=xlabel,
+                ylabel=ylabel,
+                title=f"w = {w:.2f}, b = {b:.2f}: loss = {value:.5f}",
+            )
             plt.show()
 
     w_slider.observe(redraw, names="value")

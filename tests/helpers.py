@@ -1,0 +1,104 @@
+"""Shared helpers of the test suite: run notebooks, build courses and submissions, read grades."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+from nbgrader.api import Gradebook
+
+from course import pipeline
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = str(Path(sys.executable).parent)
+
+
+def execute(nb, cwd):
+    """Run notebook ``nb`` (a NotebookNode, changed in place) top to bottom in a fresh kernel."""
+    NotebookClient(
+        nb,
+        timeout=120,
+        kernel_name="python3",
+        allow_errors=True,
+        resources={"metadata": {"path": str(cwd)}},
+    ).execute()
+    return nb
+
+
+def error_text(cell):
+    """The error of a code cell's outputs as text (name: value), or None when it has none."""
+    for output in cell.get("outputs", []):
+        if output.output_type == "error":
+            return f"{output.ename}: {output.evalue}"
+        if output.output_type == "stream" and output.name == "stderr":
+            return f"stderr: {output.text}"
+    return None
+
+
+def grade_id(cell):
+    """The nbgrader grade_id of a cell, or None."""
+    return cell.metadata.get("nbgrader", {}).get("grade_id")
+
+
+def make_course(target, assignment_ids):
+    """Make a course at ``target`` from this repository's config and sources, and release it."""
+    target = Path(target)
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "nbgrader_config.py", target)
+    shutil.copytree(ROOT / "source", target / "source")
+    failures = pipeline.release(target, assignment_ids)
+    assert not failures, failures
+    return target
+
+
+def fill(release_nb, answers):
+    """A copy of a release notebook whose answer cells hold ``answers`` (grade_id -> source)."""
+    nb = nbformat.from_dict(release_nb)
+    for cell in nb.cells:
+        if grade_id(cell) in answers:
+            cell.source = answers[grade_id(cell)]
+    return nb
+
+
+def submit(course, student, assignment_id, nb):
+    """Place notebook ``nb`` as ``student``'s submission of ``assignment_id`` in ``course``."""
+    path = Path(course) / "submitted" / student / assignment_id / f"{assignment_id}.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
+def autograde(course, assignment_id):
+    """Run ``nbgrader autograde`` for an assignment in ``course``; return the finished process."""
+    env = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get("PATH", ""))
+    return subprocess.run(
+        [sys.executable, "-m", "nbgrader", "autograde", assignment_id, "--force"],
+        cwd=course,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+
+def exercise_of(name, exercises):
+    """The exercise a grade cell belongs to: its own name, or the longest ``test_<exercise>``."""
+    if name in exercises:
+        return name
+    matches = [e for e in exercises if name.startswith(f"test_{e}")]
+    return max(matches, key=len) if matches else None
+
+
+def scores(course, assignment_id, student, exercises):
+    """Points per exercise of a graded submission, from the gradebook: {exercise: (score, max)}."""
+    totals = {}
+    with Gradebook(f"sqlite:///{Path(course) / 'gradebook.db'}") as gb:
+        notebook = gb.find_submission_notebook(assignment_id, assignment_id, student)
+        for grade in notebook.grades:
+            exercise = exercise_of(grade.name, exercises)
+            score, maximum = totals.get(exercise, (0.0, 0.0))
+            totals[exercise] = (score + (grade.score or 0.0), maximum + grade.max_score)
+    return totals

@@ -1,0 +1,41 @@
+"""The course command: release and start, their errors and exit codes."""
+
+import subprocess
+import sys
+
+from course import cli, paths
+
+
+def run(*args, workspace):
+    env = {"COURSE_WORKSPACE": str(workspace), "PATH": "/usr/bin:/bin"}
+    return subprocess.run(
+        [sys.executable, "-m", "course", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+def test_start_copies_the_release_and_never_overwrites_work(tmp_path):
+    first = run("start", workspace=tmp_path)
+    assert first.returncode == 0, first.stderr
+    for assignment_id in paths.assignments():
+        assert (tmp_path / assignment_id / f"{assignment_id}.ipynb").is_file()
+    mine = tmp_path / "03_mse_loss" / "03_mse_loss.ipynb"
+    mine.write_text("my work")
+    again = run("start", "03_mse_loss", workspace=tmp_path)
+    assert again.returncode == 0 and "kept" in again.stdout
+    assert mine.read_text() == "my work"
+
+
+def test_unknown_assignment_is_a_clear_error(tmp_path):
+    result = run("start", "06_nope", workspace=tmp_path)
+    assert result.returncode == 2
+    assert "unknown assignment 06_nope" in result.stderr and "Traceback" not in result.stderr
+    assert not any(tmp_path.iterdir())
+
+
+def test_parser_lists_the_commands():
+    help_text = cli.build_parser().format_help()
+    assert "release" in help_text and "start" in help_text

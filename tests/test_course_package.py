@@ -1,0 +1,168 @@
+"""Unit tests of the helper package: seeded data, plots that return Axes, and the checks'
+verdicts and messages, both ways."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
+
+from course import checks, data, plots  # noqa: E402
+from course.checks import CheckError  # noqa: E402
+
+
+def test_thickness_data_is_reproducible_and_follows_the_lecture():
+    age, thickness = data.thickness_data()
+    again_age, again_thickness = data.thickness_data()
+    assert np.array_equal(thickness, again_thickness) and np.array_equal(age, again_age)
+    assert age.shape == thickness.shape == (100,)
+    assert age[0] == 0 and age[-1] == 1
+    assert not np.array_equal(thickness, data.thickness_data(seed=1)[1])
+    residual = thickness - (2.8 - 0.008 * age)
+    assert abs(residual.mean()) < 0.02 and 0.04 < residual.std() < 0.06
+    # the lecture's anchor: one step from w = b = 0 with eta = 0.01 gives w = 0.028, b = 0.056
+    error = -thickness
+    assert round(-0.01 * 2 * np.mean(error * age), 3) == 0.028
+    assert round(-0.01 * 2 * np.mean(error), 3) == 0.056
+
+
+def test_lecture_examples_and_participants():
+    X, w = data.lecture_design()
+    assert X.shape == (3, 2) and w.shape == (2, 1)
+    assert data.lecture_targets().tolist() == [3.0, 5.0, 8.0]
+    age, sex = data.participants(n=7)
+    assert age.shape == sex.shape == (7,) and set(sex) <= {0.0, 1.0}
+    assert np.all((20 <= age) & (age <= 80))
+    with pytest.raises(ValueError):
+        data.line_data(0, 1.0, 0.0, 0.1)
+
+
+def test_plots_return_axes_with_labels():
+    x, y = data.thickness_data(n=20)
+    drawn = [
+        plots.plot_fit(x, y, 0.1, 2.7),
+        plots.plot_fit(x, y),
+        plots.plot_residuals(x, y, 0.1 * x + 2.7),
+        plots.plot_loss_curve(np.linspace(1, 0.1, 10)),
+        plots.plot_loss_vs_w(np.linspace(-1, 1, 5), np.linspace(1, 2, 5), best_w=0.0),
+        plots.plot_matrix_product(np.ones((2, 3)), np.ones((3, 2)), 3 * np.ones((2, 2)), 0, 1),
+        plots.plot_learning_rates({0.1: np.ones(5), 0.5: np.ones(5)}),
+    ]
+    for ax in drawn:
+        assert isinstance(ax, Axes)
+        assert ax.get_title()
+    for ax in drawn[:5]:
+        assert ax.get_xlabel() and ax.get_ylabel() and ax.get_legend() is not None
+    assert drawn[3].get_yscale() == "log"
+    ax = plots.plot_loss_vs_w(np.linspace(-1, 1, 5), np.linspace(1, 2, 5))
+    assert plots.plot_tangent(ax, 0.0, 1.5, 2.0) is ax
+    matplotlib.pyplot.close("all")
+
+
+@pytest.mark.parametrize(
+    "answer", [[2.9, 5.3], (2.9, 5.3), np.array([2.9, 5.3]), [np.float64(2.9), 5.3]]
+)
+def test_check_array_passes_every_correct_form(answer):
+    checks.check_array(answer, [2.9, 5.3], "y_hat")
+
+
+def test_check_array_names_shape_mistakes():
+    with pytest.raises(CheckError, match=r"shape \(3, 3\).*broadcasts"):
+        checks.check_array(np.ones((3, 3)), np.ones(3), "mse's errors")
+    with pytest.raises(CheckError, match="transposed"):
+        checks.check_array(np.ones((2, 3)), np.ones((3, 2)), "matmul(A, B)")
+    with pytest.raises(CheckError, match=r"shape \(3, 1\) but should have shape \(3,\)"):
+        checks.check_array(np.ones((3, 1)), np.ones(3), "predict(X, w)")
+
+
+def test_check_array_fails_wrong_values_without_giving_the_answer():
+    with pytest.raises(CheckError) as failure:
+        checks.check_array([1.0, 2.0], [1.0, 2.5], "predict(X, w)")
+    assert "2.5" not in str(failure.value) and "not the right value" in str(failure.value)
+    with pytest.raises(CheckError, match="Expected"):
+        checks.check_array([1.0, 2.0], [1.0, 2.5], "predict(X, w)", reveal=True)
+    with pytest.raises(CheckError, match="You summed"):
+        checks.check_scalar(0.19, 0.19 / 3, "mse", mistakes=[(0.19, "You summed.")])
+    with pytest.raises(CheckError, match="nan or inf"):
+        checks.check_array([np.nan, 1.0], [1.0, 1.0], "fit")
+
+
+@pytest.mark.parametrize("answer", [None, "abc", [[1, 2], [3]]])
+def test_as_array_explains_unreadable_answers(answer):
+    with pytest.raises(CheckError, match="mse"):
+        checks.as_array(answer, "mse")
+
+
+def test_check_scalar_accepts_numbers_and_rejects_arrays():
+    for answer in (2, 2.0, np.float64(2.0), np.int64(2), np.array(2.0)):
+        checks.check_scalar(answer, 2.0, "mse")
+    with pytest.raises(CheckError, match="single number"):
+        checks.check_scalar(np.array([2.0]), 2.0, "mse")
+    checks.check_scalar(0.0633, 0.19 / 3, "loss_by_hand", atol=6e-5)
+    with pytest.raises(CheckError):
+        checks.check_scalar(0.064, 0.19 / 3, "loss_by_hand", atol=6e-5)
+
+
+def test_check_pair_forms_and_mistakes():
+    for answer in ((1.0, 2.0), [1, 2], np.array([1.0, 2.0])):
+        checks.check_pair(answer, (1.0, 2.0), "gradients", names=("dL/dw", "dL/db"))
+    with pytest.raises(CheckError, match="swapped"):
+        checks.check_pair((2.0, 1.0), (1.0, 2.0), "gradients", names=("dL/dw", "dL/db"))
+    with pytest.raises(CheckError, match="The value of dL/db is not right; the other one is"):
+        checks.check_pair((1.0, 3.0), (1.0, 2.0), "gradients", names=("dL/dw", "dL/db"))
+    with pytest.raises(CheckError, match="pair"):
+        checks.check_pair((1.0, 2.0, 3.0), (1.0, 2.0), "gradients")
+
+
+def test_rigged_answers_are_read_as_plain_numbers():
+    class Rigged(float):
+        def __eq__(self, other):
+            return True
+
+        def __sub__(self, other):
+            return 0.0
+
+        def __abs__(self):
+            return 0.0
+
+        __lt__ = __le__ = __eq__
+        __hash__ = float.__hash__
+
+    class RiggedArray(np.ndarray):
+        def __eq__(self, other):
+            return np.ones(self.shape, dtype=bool)
+
+        def __sub__(self, other):
+            return np.zeros(self.shape)
+
+    with pytest.raises(CheckError):
+        checks.check_scalar(Rigged(5.0), 1.0, "mse")
+    with pytest.raises(CheckError):
+        checks.check_array(np.array([5.0, 5.0]).view(RiggedArray), [1.0, 2.0], "predict")
+
+
+def test_call_and_check_raises_report_in_words():
+    def stub(*args):
+        raise NotImplementedError()
+
+    def crash(a):
+        return a / 0
+
+    with pytest.raises(CheckError, match="still raises NotImplementedError"):
+        checks.call(stub, 1)
+    with pytest.raises(CheckError, match="raised ZeroDivisionError"):
+        checks.call(crash, 1)
+    assert checks.call(lambda a, b: a + b, 1, b=2) == 3
+    with pytest.raises(CheckError, match="instead of raising ValueError"):
+        checks.check_raises(lambda a: a, (1,), ValueError, "f(1)", "why")
+    with pytest.raises(CheckError, match="raised TypeError, but it should raise ValueError"):
+        checks.check_raises(lambda a: a + "x", (1,), ValueError, "f(1)", "why")
+    checks.check_raises(lambda a: int("x"), (1,), ValueError, "f(1)", "why")
+    with pytest.raises(CheckError, match="not defined yet"):
+        checks.value_of({}, "y_hat_by_hand")
+    assert checks.value_of({"a": 1}, "a") == 1
+    checks.check_true(np.bool_(True), "fine")
+    with pytest.raises(CheckError, match="message"):
+        checks.check_true(np.array([True, True]), "message")
