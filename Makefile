@@ -25,7 +25,7 @@ lab: setup
 
 test: setup
 	$(BIN)/ruff check .
-	PATH="$(CURDIR)/$(BIN):$$PATH" MPLBACKEND=Agg $(BIN)/pytest
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest
 
 release: setup
 	$(BIN)/course release
