@@ -1,4 +1,4 @@
-"""Rebuild the demo class in submitted/ and grade it into autograded/ (run: python tests/make_demo.py).
+"""Rebuild the demo class: submitted/ and its grades in autograded/ (python tests/make_demo.py).
 
 Three demo students per assignment: ``demo_complete`` (the source solutions, written answers
 included), ``demo_partial`` (the first wrong answer of the bank for every other exercise) and
@@ -26,9 +26,7 @@ def main():
         source = nbformat.read(ROOT / "source" / assignment_id / f"{assignment_id}.ipynb", 4)
         solutions = {grade_id(c): MARKERS.sub("", c.source) for c in source.cells if grade_id(c)}
         coded = [e for e in CONTRACT[assignment_id] if e not in MANUAL]
-        wrong = {
-            e: next(code for _, code, ok in BANK[e] if not ok) for e in coded[::2]
-        }
+        wrong = {e: next(code for _, code, ok in BANK[e] if not ok) for e in coded[::2]}
         submit(ROOT, "demo_complete", assignment_id, fill(release, solutions))
         submit(ROOT, "demo_partial", assignment_id, fill(release, {**solutions, **wrong}))
         submit(ROOT, "demo_blank", assignment_id, release)
