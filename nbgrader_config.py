@@ -2,6 +2,19 @@
 
 import os
 
+from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import (
+    AssignLatePenalties,
+    CheckCellMetadata,
+    ClearHiddenTests,
+    GetGrades,
+    IgnorePattern,
+    LimitOutput,
+    SaveAutoGrades,
+)
+
+from course.grading import TrustedExecute
+
 c = get_config()  # noqa: F821  (provided by nbgrader's config loader)
 
 c.CourseDirectory.course_id = "regression-from-scratch"
@@ -18,3 +31,17 @@ c.OverwriteCells.add_missing_cells = True
 c.Execute.timeout = 30
 c.Execute.interrupt_on_timeout = True
 c.Execute.shutdown_kernel = "immediate"
+
+# Grading: test cells run in the grader's own process, not in the student's kernel, so that no
+# submission can rig them, and the hidden tests' code never reaches it (course/grading.py).
+c.Autograde.autograde_preprocessors = [
+    TrustedExecute,
+    IgnorePattern,
+    ClearMetadataPreprocessor,
+    LimitOutput,
+    SaveAutoGrades,
+    AssignLatePenalties,
+    CheckCellMetadata,
+]
+# Feedback: the hidden tests' code is cut from the report; a failed test shows its message.
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]

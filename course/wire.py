@@ -1,0 +1,137 @@
+"""What crosses between the grader and a student's kernel: plain data, as JSON.
+
+At grading, test cells run in the grader's own process (see :mod:`course.grading`); they reach
+the student's functions and variables through :func:`handle`, which runs in the student's
+kernel. Only numbers, strings, lists, tuples, dicts and arrays cross, so an answer's rigged
+methods never reach the grader, and nothing the student's code does in its kernel changes the
+tests' own numpy, builtins or checks.
+"""
+
+import builtins
+import json
+
+import numpy as np
+from IPython import get_ipython
+
+
+class SourceFunction:
+    """A function a test hands to a student's function, given by its Python source.
+
+    ``SourceFunction("lambda w, b: w ** 2 + b", c=3.0)`` evaluates the source with ``np`` and
+    the named values in scope; it is called like the function, and can cross to the kernel.
+    """
+
+    def __init__(self, source, **values):
+        self.source = source
+        self.values = values
+        self._function = eval(source, {"np": np, **values})  # noqa: S307 (test-authored source)
+
+    def __call__(self, *args, **kwargs):
+        return self._function(*args, **kwargs)
+
+    def __repr__(self):
+        return self.source
+
+
+def encode(value):
+    """Turn ``value`` into JSON-able data; anything that is not data becomes a description."""
+    if value is None or type(value) in (bool, int, str):
+        return value
+    if isinstance(value, float):
+        return float.__float__(value)
+    if isinstance(value, np.generic) and value.dtype.kind in "biuf":
+        return encode(value.item())
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+        plain = np.array(value, subok=False)
+        return {"__ndarray__": np.ndarray.tolist(plain), "kind": plain.dtype.kind}
+    if isinstance(value, tuple):
+        return {"__tuple__": [encode(v) for v in tuple.__iter__(value)]}
+    if isinstance(value, list):
+        return [encode(v) for v in list.__iter__(value)]
+    if isinstance(value, dict):
+        return {"__dict__": [[encode(k), encode(v)] for k, v in dict.items(value)]}
+    if isinstance(value, SourceFunction):
+        return {"__function__": value.source, "values": encode(value.values)}
+    return {"__object__": type(value).__name__, "repr": _safe_repr(value)}
+
+
+def _safe_repr(value):
+    """The repr of ``value``, at most 200 characters, or a placeholder when repr fails."""
+    try:
+        return repr(value)[:200]
+    except Exception:  # a student's object may fail to print itself
+        return "<unprintable>"
+
+
+def _safe_str(error):
+    """The message of an exception, at most 500 characters, even when its ``__str__`` fails."""
+    try:
+        return str(error)[:500]
+    except Exception:  # a student's exception may fail to print itself
+        return ""
+
+
+class Opaque:
+    """An object of the student's that is not data, seen from the grader: its type and repr."""
+
+    def __init__(self, type_name, text):
+        self.type_name, self.text = type_name, text
+
+    def __repr__(self):
+        return f"<{self.type_name}: {self.text}>"
+
+
+def decode(data):
+    """Rebuild the value that :func:`encode` turned into ``data``."""
+    if isinstance(data, list):
+        return [decode(v) for v in data]
+    if not isinstance(data, dict):
+        return data
+    if "__ndarray__" in data:
+        kind = {"b": bool, "i": np.int64, "u": np.uint64}.get(data["kind"], np.float64)
+        return np.array(data["__ndarray__"], dtype=kind)
+    if "__tuple__" in data:
+        return tuple(decode(v) for v in data["__tuple__"])
+    if "__dict__" in data:
+        return {decode(k): decode(v) for k, v in data["__dict__"]}
+    if "__function__" in data:
+        return SourceFunction(data["__function__"], **decode(data["values"]))
+    return Opaque(data["__object__"], data["repr"])
+
+
+def handle(request):
+    """Serve one request of the grader in the student's kernel; return a JSON reply.
+
+    ``{"op": "lookup", "name": N}`` tells whether the student defined N, and its value unless
+    it is callable; ``{"op": "call", "name": N, "args": A, "kwargs": K}`` calls the student's
+    N and returns its result, or the exception it raised.
+    """
+    request = json.loads(request)
+    namespace = get_ipython().user_ns
+    name = request["name"]
+    if name not in namespace:
+        return json.dumps({"missing": True})
+    target = namespace[name]
+    if request["op"] == "lookup":
+        if callable(target):
+            return json.dumps({"callable": True})
+        return json.dumps({"value": encode(target)})
+    args = decode(request["args"])
+    kwargs = decode(request["kwargs"])
+    try:
+        result = target(*args, **kwargs)
+    except BaseException as error:  # everything the student's code raises goes back as data
+        return json.dumps(
+            {
+                "raised": {
+                    "type": type(error).__name__,
+                    "bases": [
+                        c.__name__
+                        for c in type(error).__mro__
+                        if getattr(builtins, c.__name__, None) is c
+                    ],
+                    "message": _safe_str(error),
+                }
+            }
+        )
+    return json.dumps({"value": encode(result)})
