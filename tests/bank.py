@@ -178,3 +178,100 @@ BANK = {
                          "    return x @ y / (x @ x), 0.0", False),
     ],
 }
+
+BANK["mse"] += [
+    ("absolute", "def mse(y, y_hat):\n    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
+                 "    if y.size != y_hat.size:\n        raise ValueError('sizes')\n"
+                 "    return float(np.mean(np.abs(y_hat - y)))", False),
+    ("no square", "def mse(y, y_hat):\n    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
+                  "    if y.size != y_hat.size:\n        raise ValueError('sizes')\n"
+                  "    return float(np.mean(y_hat - y))", False),
+]
+BANK["predict"] += [
+    ("transposed", "def predict(X, w):\n    y_hat = np.asarray(X) @ np.asarray(w)\n    return y_hat.T", False),
+]
+BANK["gradients"] += [
+    ("sum", "def gradients(x, y, w, b):\n    x, y = np.asarray(x, float), np.asarray(y, float)\n"
+            "    e = w * x + b - y\n    return 2 * np.sum(e * x), 2 * np.sum(e)", False),
+    ("missing x", "def gradients(x, y, w, b):\n    x, y = np.asarray(x, float), np.asarray(y, float)\n"
+                  "    e = w * x + b - y\n    return 2 * np.mean(e), 2 * np.mean(e)", False),
+]
+
+MESSAGES = {
+    ("matmul_shape", "swapped"): "swapped",
+    ("dot", "off by one"): "stop one short",
+    ("matmul", "term missing"): "term",
+    ("outer", "transposed"): "transposed",
+    ("y_hat_by_hand", "weights swapped"): "wrong columns",
+    ("add_intercept", "ones last"): "ones is last",
+    ("predict", "elementwise"): "element-by-element",
+    ("predict", "transposed"): "transposed",
+    ("loss_by_hand", "sum"): "sum of the squared errors",
+    ("mse", "broadcast trap"): "broadcast",
+    ("mse", "sum"): "sum of the squared errors",
+    ("mse", "root"): "square root",
+    ("mse", "absolute"): "absolute error",
+    ("mse", "no square"): "no square",
+    ("gradients", "no factor 2"): "factor 2",
+    ("gradients", "sign"): "signs are flipped",
+    ("gradients", "swapped"): "swapped",
+    ("gradients", "sum"): "sums, not means",
+    ("gradients", "missing x"): "x_i missing",
+    ("numerical_gradient", "forward"): "forward difference",
+    ("numerical_gradient", "fixed h"): "exact derivative",
+    ("gd_step", "ascent"): "uphill",
+    ("fit", "loss after update"): "after the update",
+    ("fit", "sequential"): "same prediction",
+    ("fit", "eta ignored"): "learning rate",
+    ("fit", "start ignored"): "start values",
+    ("closed_form", "swapped"): "swapped",
+    ("closed_form", "no intercept"): "intercept",
+}
+"""The words the grade report must use for a wrong answer of the bank: (exercise, label) -> text."""
+
+CHEATS = {
+    "mse": [
+        ("rigged float",
+         "class Anything(float):\n    def __eq__(self, other):\n        return True\n"
+         "    __lt__ = __le__ = __gt__ = __ge__ = __eq__\n    __hash__ = float.__hash__\n"
+         "    def __ne__(self, other):\n        return False\n    def __sub__(self, other):\n"
+         "        return Anything(0.0)\n    __rsub__ = __sub__\n    def __abs__(self):\n"
+         "        return Anything(0.0)\n\n"
+         "def mse(y, y_hat):\n    if np.size(y) != np.size(y_hat):\n        raise ValueError('sizes')\n"
+         "    return Anything(123.0)"),
+        ("patched numpy",
+         "np.mean = lambda *a, **k: 0.5\nnp.isclose = lambda *a, **k: True\n"
+         "np.allclose = lambda *a, **k: True\nnp.abs = np.absolute = lambda x, *a, **k: 0 * x\n\n"
+         "def mse(y, y_hat):\n    if np.size(y) != np.size(y_hat):\n        raise ValueError('sizes')\n"
+         "    return 0.5"),
+    ],
+    "predict": [
+        ("rigged array",
+         "class Anything(np.ndarray):\n    def __eq__(self, other):\n        return np.ones(self.shape, bool)\n"
+         "    def __sub__(self, other):\n        return np.zeros(self.shape).view(Anything)\n"
+         "    __rsub__ = __sub__\n    def __abs__(self):\n        return np.zeros(self.shape).view(Anything)\n\n"
+         "def predict(X, w):\n    shape = (np.shape(X)[0],) + np.shape(w)[1:]\n"
+         "    return np.full(shape, 7.0).view(Anything)"),
+    ],
+    "dot": [
+        ("patched builtins",
+         "import builtins\nbuiltins.sum = lambda *a, **k: 32\nbuiltins.abs = lambda x: 0\n\n"
+         "def dot(a, b):\n    if len(a) != len(b):\n        raise ValueError('lengths')\n    return 32"),
+    ],
+    "gradients": [
+        ("patched checks",
+         "import course.checks as cc\ncc.check_pair = lambda *a, **k: None\n"
+         "cc.call = lambda f, *a, **k: None\ncc.CheckError = type('Never', (Exception,), {})\n\n"
+         "def gradients(x, y, w, b):\n    return 0.0, 0.0"),
+    ],
+    "fit": [
+        ("silenced errors",
+         "get_ipython().showtraceback = lambda *a, **k: None\n"
+         "get_ipython().showsyntaxerror = lambda *a, **k: None\n\n"
+         "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n    return 0.028, 0.056, [7.84] * epochs"),
+    ],
+    "closed_form": [
+        ("endless loop", "def closed_form(x, y):\n    while True:\n        pass"),
+    ],
+}
+"""Cheating answers, per exercise: each must earn nothing for its exercise."""

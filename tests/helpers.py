@@ -71,11 +71,12 @@ def submit(course, student, assignment_id, nb):
     return path
 
 
-def autograde(course, assignment_id):
-    """Run ``nbgrader autograde`` for an assignment in ``course``; return the finished process."""
+def autograde(course, assignment_id, *options):
+    """Run ``nbgrader autograde`` for an assignment in ``course`` (with extra command-line
+    ``options``); return the finished process."""
     env = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get("PATH", ""))
     return subprocess.run(
-        [sys.executable, "-m", "nbgrader", "autograde", assignment_id, "--force"],
+        [sys.executable, "-m", "nbgrader", "autograde", assignment_id, "--force", *options],
         cwd=course,
         env=env,
         capture_output=True,
@@ -102,3 +103,16 @@ def scores(course, assignment_id, student, exercises):
             score, maximum = totals.get(exercise, (0.0, 0.0))
             totals[exercise] = (score + (grade.score or 0.0), maximum + grade.max_score)
     return totals
+
+
+def failure_messages(course, assignment_id, student, exercises):
+    """The failure messages of a graded submission's test cells: {exercise: [message, ...]}."""
+    path = Path(course) / "autograded" / student / assignment_id / f"{assignment_id}.ipynb"
+    messages = {}
+    for cell in nbformat.read(path, as_version=4).cells:
+        exercise = exercise_of(grade_id(cell) or "", exercises)
+        if exercise and cell.cell_type == "code":
+            messages.setdefault(exercise, []).extend(
+                o.evalue for o in cell.outputs if o.output_type == "error"
+            )
+    return messages

@@ -1,67 +1,104 @@
-"""The grading pipeline end to end: answers from the bank, in several correct forms and with
-typical mistakes, are put into release notebooks, graded by nbgrader, and their points read
-from the gradebook. A correct answer earns all of its exercise's points, a wrong one loses some
-of them, and no exercise's points depend on another's answer."""
+"""The grading pipeline end to end: answers from the bank, in several correct forms, with
+typical mistakes, and cheating, are put into release notebooks, graded by nbgrader with the
+course's configuration, and their points read from the gradebook.
+
+A correct answer earns all of its exercise's points; a wrong one loses some of them, and the
+grade report names the mistake; a cheat earns nothing for its exercise; tests a student deleted
+or edited count as written; and the classmates graded after a cheat are graded as usual."""
 
 import re
 
 import nbformat
 import pytest
-from bank import BANK, CONTRACT, MANUAL
-from helpers import autograde, fill, grade_id, scores, submit
+from bank import BANK, CHEATS, CONTRACT, MANUAL, MESSAGES
+from helpers import autograde, failure_messages, fill, grade_id, scores, submit
 
 SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\n", re.M)
 
 
-def students(assignment_id):
-    """{student: {exercise: (answer source, correct)}}: student k takes variant k of each
-    exercise, or the first (correct, self-contained) variant when the exercise has fewer."""
+def plan(assignment_id):
+    """{student: {exercise: (label, answer source, correct)}}. Student ``s<k>`` takes variant k
+    of each exercise, or the first (correct, self-contained) one when there are fewer; each cheat
+    has a student of its own (named to be graded before the others)."""
     exercises = [e for e in CONTRACT[assignment_id] if e not in MANUAL]
     count = max(len(BANK[e]) for e in exercises)
-    return {
-        f"s{k}": {e: BANK[e][k if k < len(BANK[e]) else 0][1:] for e in exercises}
-        for k in range(count)
+    students = {
+        f"s{k}": {e: BANK[e][k if k < len(BANK[e]) else 0] for e in exercises} for k in range(count)
     }
+    for exercise in exercises:
+        for k, (label, code) in enumerate(CHEATS.get(exercise, [])):
+            answers = {e: BANK[e][0] for e in exercises}
+            answers[exercise] = (f"cheat: {label}", code, False)
+            students[f"a_cheat_{exercise}_{k}"] = answers
+    return students
+
+
+def tampered(release, answers, how):
+    """A release notebook with ``answers`` whose test cells are deleted or emptied."""
+    nb = fill(release, answers)
+    tests = [
+        c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"
+    ]
+    if how == "deleted":
+        nb.cells = [c for c in nb.cells if c not in tests]
+    else:
+        for cell in tests:
+            cell.source = '"""Edited by the student."""\npass'
+    return nb
 
 
 @pytest.mark.parametrize("assignment_id", list(CONTRACT))
 def test_bank_answers_earn_exactly_their_points(fresh_course, assignment_id):
     release = nbformat.read(fresh_course / "release" / assignment_id / f"{assignment_id}.ipynb", 4)
     source = nbformat.read(fresh_course / "source" / assignment_id / f"{assignment_id}.ipynb", 4)
-    plan = students(assignment_id)
-    for student, answers in plan.items():
+    students = plan(assignment_id)
+    for student, answers in students.items():
         submit(
             fresh_course,
             student,
             assignment_id,
-            fill(release, {e: code for e, (code, _) in answers.items()}),
+            fill(release, {e: code for e, (_, code, _) in answers.items()}),
         )
     solutions = {
         grade_id(c): SOLUTION_MARKERS.sub("", c.source) for c in source.cells if grade_id(c)
     }
     submit(fresh_course, "solution", assignment_id, fill(release, solutions))
     submit(fresh_course, "blank", assignment_id, release)
+    wrong = {
+        e: next(code for _, code, ok in BANK[e] if not ok)
+        for e in CONTRACT[assignment_id]
+        if e not in MANUAL
+    }
+    for how in ("deleted", "edited"):
+        submit(fresh_course, f"a_{how}_tests", assignment_id, tampered(release, wrong, how))
 
-    result = autograde(fresh_course, assignment_id)
+    result = autograde(fresh_course, assignment_id, "--Execute.timeout=10")
     assert result.returncode == 0, result.stderr[-3000:]
 
     exercises = CONTRACT[assignment_id]
-    for student, answers in plan.items():
+    for student, answers in students.items():
         points = scores(fresh_course, assignment_id, student, exercises)
-        for exercise, (_, correct) in answers.items():
+        messages = failure_messages(fresh_course, assignment_id, student, exercises)
+        for exercise, (label, _, correct) in answers.items():
             score, maximum = points[exercise]
-            label = [v[0] for v in BANK[exercise] if v[1] == answers[exercise][0]][0]
             if correct:
                 assert score == maximum, (
-                    f"{exercise} '{label}' is correct but earned {score}/{maximum}"
+                    f"{exercise} '{label}' is right but earned {score}/{maximum}"
                 )
+            elif label.startswith("cheat"):
+                assert score == 0, f"{exercise} '{label}' earned {score}/{maximum}"
             else:
                 assert score < maximum, (
                     f"{exercise} '{label}' is wrong but earned {score}/{maximum}"
                 )
+            if (exercise, label) in MESSAGES:
+                said = " ".join(messages.get(exercise, []))
+                assert MESSAGES[exercise, label] in said, (exercise, label, said)
     full = scores(fresh_course, assignment_id, "solution", exercises)
     blank = scores(fresh_course, assignment_id, "blank", exercises)
-    for exercise in exercises:
-        if exercise not in MANUAL:
-            assert full[exercise][0] == full[exercise][1] > 0, exercise
-            assert blank[exercise][0] == 0, exercise
+    for exercise in wrong:
+        assert full[exercise][0] == full[exercise][1] > 0, exercise
+        assert blank[exercise][0] == 0, exercise
+        for how in ("deleted", "edited"):
+            tampered_points = scores(fresh_course, assignment_id, f"a_{how}_tests", exercises)
+            assert tampered_points[exercise][0] < tampered_points[exercise][1], (how, exercise)
