@@ -7,16 +7,28 @@ import sys
 from course import paths, pipeline
 
 
-def cmd_release(args):
-    """Regenerate release/ from source/ with nbgrader."""
-    ids = paths.check_assignments(args.assignments)
-    failures = pipeline.release(paths.ROOT, ids)
+def _report(ids, failures, done):
+    """Print a line per assignment (``done`` or FAILED) and the errors; return the exit code."""
     for assignment_id in ids:
-        status = "FAILED" if assignment_id in failures else "released"
-        print(f"{assignment_id:28s} {status}")
+        print(f"{assignment_id:28s} {'FAILED' if assignment_id in failures else done}")
     for assignment_id, error in failures.items():
         print(f"\n{assignment_id}:\n{error}", file=sys.stderr)
     return 1 if failures else 0
+
+
+def cmd_release(args):
+    """Regenerate release/ from source/ with nbgrader."""
+    ids = paths.check_assignments(args.assignments)
+    return _report(ids, pipeline.release(paths.ROOT, ids), "released")
+
+
+def cmd_feedback(args):
+    """Write HTML feedback for every graded submission: each test passed or failed with its
+    message, and no hidden test's code."""
+    ids = paths.check_assignments(args.assignments)
+    code = _report(ids, pipeline.feedback(paths.ROOT, ids), "written")
+    print(f"Reports: {paths.ROOT / 'feedback'}/<student>/<assignment>/<assignment>.html")
+    return code
 
 
 def cmd_start(args):
@@ -43,7 +55,7 @@ def build_parser():
     """The argument parser of the ``course`` command."""
     parser = argparse.ArgumentParser(prog="course", description="Regression from Scratch")
     sub = parser.add_subparsers(dest="command", required=True)
-    for name, func in (("release", cmd_release), ("start", cmd_start)):
+    for name, func in (("release", cmd_release), ("feedback", cmd_feedback), ("start", cmd_start)):
         command = sub.add_parser(name, help=func.__doc__, description=func.__doc__)
         command.add_argument(
             "assignments", nargs="*", metavar="ASSIGNMENT", help="assignment ids (default: all)"

@@ -177,7 +177,9 @@ class TrustedExecute(Execute):
         except StudentCodeTimeout as error:
             await self.km.interrupt_kernel()
             verdict = ("TimeoutError", str(error))
-        if verdict is not None:
+        if verdict is None:
+            cell.outputs = [new_output("stream", name="stdout", text="passed\n")]
+        else:
             name, message = verdict
             cell.outputs = [
                 new_output("error", ename=name, evalue=message, traceback=[f"{name}: {message}"])

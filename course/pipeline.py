@@ -1,4 +1,5 @@
-"""The instructor's pipeline, through nbgrader's own API: release notebooks from ``source/``."""
+"""The instructor's pipeline, through nbgrader's own API: release notebooks from ``source/``,
+write feedback reports."""
 
 import logging
 import os
@@ -29,6 +30,18 @@ def release(root, assignment_ids):
     failures = {}
     for assignment_id in assignment_ids:
         result = api.generate_assignment(assignment_id, force=True, create=True)
+        if not result["success"]:
+            failures[assignment_id] = result.get("error") or result.get("log", "")
+    return failures
+
+
+def feedback(root, assignment_ids, student_id=None):
+    """Write nbgrader's HTML feedback, ``feedback/<student>/<id>/<id>.html``, for every graded
+    submission of each assignment (or ``student_id``'s only); return the failures by id."""
+    api = nbgrader_api(root)
+    failures = {}
+    for assignment_id in assignment_ids:
+        result = api.generate_feedback(assignment_id, student_id=student_id, force=True)
         if not result["success"]:
             failures[assignment_id] = result.get("error") or result.get("log", "")
     return failures

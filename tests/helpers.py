@@ -1,6 +1,7 @@
 """Shared helpers of the test suite: run notebooks, build courses and submissions, read grades."""
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -13,6 +14,8 @@ from nbgrader.api import Gradebook
 from course import pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
+HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
+SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 BIN = str(Path(sys.executable).parent)
 
 
@@ -116,3 +119,19 @@ def failure_messages(course, assignment_id, student, exercises):
                 o.evalue for o in cell.outputs if o.output_type == "error"
             )
     return messages
+
+
+def secret_lines(source_nb, hidden_only=False):
+    """The lines of a source notebook's hidden tests (and solutions, unless ``hidden_only``) that
+    appear nowhere else in it, stripped, longer than 12 characters: none may reach a student."""
+    secret, public = set(), set()
+    for cell in source_nb.cells:
+        blocks = HIDDEN.findall(cell.source) + (
+            [] if hidden_only else SOLUTION.findall(cell.source)
+        )
+        for block in blocks:
+            secret |= {line.strip() for line in block.splitlines() if len(line.strip()) > 12}
+        public |= {
+            line.strip() for line in SOLUTION.sub("", HIDDEN.sub("", cell.source)).splitlines()
+        }
+    return secret - public

@@ -6,13 +6,11 @@ import re
 import nbformat
 import pytest
 from bank import CONTRACT, MANUAL
-from helpers import ROOT, grade_id
+from helpers import ROOT, grade_id, secret_lines
 
 from course import paths
 
 ASSIGNMENTS = paths.assignments()
-HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
-SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
 
 
 def read(kind, assignment_id):
@@ -51,14 +49,7 @@ def test_release_holds_no_solution_and_no_hidden_test(assignment_id):
         for cell in read("release", assignment_id).cells
         for line in cell.source.splitlines()
     }
-    secret, public = set(), set()
-    for cell in read("source", assignment_id).cells:
-        for block in HIDDEN.findall(cell.source) + SOLUTION.findall(cell.source):
-            secret |= {line.strip() for line in block.splitlines() if len(line.strip()) > 12}
-        public |= {
-            line.strip() for line in SOLUTION.sub("", HIDDEN.sub("", cell.source)).splitlines()
-        }
-    secret -= public  # a line a visible test shares with a hidden one is not secret
+    secret = secret_lines(read("source", assignment_id))
     assert secret, "the source should have solutions and hidden tests"
     assert not secret & released
 
