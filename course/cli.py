@@ -4,7 +4,10 @@ import argparse
 import shutil
 import sys
 
-from course import paths, pipeline
+from rich.console import Console
+from rich.table import Table
+
+from course import paths, pipeline, selfstudy
 
 
 def _report(ids, failures, done):
@@ -51,6 +54,44 @@ def cmd_start(args):
     return 0
 
 
+def cmd_grade(args):
+    """Grade your notebook (or assignment folder) with the hidden tests, in a private course."""
+    console = Console(highlight=False)
+    try:
+        report = selfstudy.grade(args.path)
+    except selfstudy.CannotGrade as error:
+        print(f"course grade: {error}", file=sys.stderr)
+        return 2
+    table = Table(title=f"{report.assignment_id}: your grade", title_justify="left")
+    for column in ("exercise", "points", "what to look at"):
+        table.add_column(column)
+    for e in report.exercises:
+        if e.manual:
+            table.add_row(e.name, f"–/{e.maximum:g}", "written answer: graded by a person")
+        else:
+            note = "all tests pass" if e.score == e.maximum else "\n".join(e.messages)
+            table.add_row(e.name, f"{e.score:g}/{e.maximum:g}", note)
+    console.print(table)
+    auto = [e for e in report.exercises if not e.manual]
+    total = sum(e.score for e in auto), sum(e.maximum for e in auto)
+    print(f"Total (autograded): {total[0]:g}/{total[1]:g}")
+    print(f"Feedback report: {report.feedback}")  # plain print: a path is never wrapped
+    return 0 if report.passed else 1
+
+
+def cmd_progress(args):
+    """Show, per assignment in your workspace, the exercises attempted and your last grade."""
+    table = Table(title=f"Progress in {paths.workspace_dir()}", title_justify="left")
+    for column in ("assignment", "attempted", "last grade", "when"):
+        table.add_column(column)
+    for assignment_id, attempted, total, last in selfstudy.progress():
+        started = "not started" if attempted is None else f"{attempted}/{total}"
+        grade = f"{last['score']:g}/{last['maximum']:g}" if last else "–"
+        table.add_row(assignment_id, started, grade, last["when"] if last else "–")
+    Console(highlight=False).print(table)
+    return 0
+
+
 def build_parser():
     """The argument parser of the ``course`` command."""
     parser = argparse.ArgumentParser(prog="course", description="Regression from Scratch")
@@ -61,6 +102,13 @@ def build_parser():
             "assignments", nargs="*", metavar="ASSIGNMENT", help="assignment ids (default: all)"
         )
         command.set_defaults(func=func)
+    grade = sub.add_parser("grade", help=cmd_grade.__doc__, description=cmd_grade.__doc__)
+    grade.add_argument("path", help="your notebook, or its assignment folder in the workspace")
+    grade.set_defaults(func=cmd_grade)
+    progress = sub.add_parser(
+        "progress", help=cmd_progress.__doc__, description=cmd_progress.__doc__
+    )
+    progress.set_defaults(func=cmd_progress)
     return parser
 
 

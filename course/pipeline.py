@@ -47,6 +47,15 @@ def feedback(root, assignment_ids, student_id=None):
     return failures
 
 
+def exercise_of(grade_id, exercises):
+    """The exercise a grade cell belongs to: its own name (an answer cell), or the longest
+    exercise name in ``exercises`` that its ``test_<exercise>`` grade_id starts with."""
+    if grade_id in exercises:
+        return grade_id
+    matches = [e for e in exercises if grade_id.startswith(f"test_{e}")]
+    return max(matches, key=len) if matches else None
+
+
 def _put_interpreter_on_path():
     """Put this interpreter's scripts folder first on PATH: nbgrader runs ``alembic`` from there
     when it creates a gradebook, and the kernels it starts are found there."""

@@ -12,10 +12,12 @@ from nbclient import NotebookClient
 from nbgrader.api import Gradebook
 
 from course import pipeline
+from course.pipeline import exercise_of
 
 ROOT = Path(__file__).resolve().parents[1]
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
 SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
+SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\n", re.M)
 BIN = str(Path(sys.executable).parent)
 
 
@@ -88,14 +90,6 @@ def autograde(course, assignment_id, *options):
     )
 
 
-def exercise_of(name, exercises):
-    """The exercise a grade cell belongs to: its own name, or the longest ``test_<exercise>``."""
-    if name in exercises:
-        return name
-    matches = [e for e in exercises if name.startswith(f"test_{e}")]
-    return max(matches, key=len) if matches else None
-
-
 def scores(course, assignment_id, student, exercises):
     """Points per exercise of a graded submission, from the gradebook: {exercise: (score, max)}."""
     totals = {}
@@ -135,3 +129,12 @@ def secret_lines(source_nb, hidden_only=False):
             line.strip() for line in SOLUTION.sub("", HIDDEN.sub("", cell.source)).splitlines()
         }
     return secret - public
+
+
+def solutions(source_nb):
+    """The source notebook's answers, markers removed: {answer grade_id: source}."""
+    return {
+        grade_id(c): SOLUTION_MARKERS.sub("", c.source)
+        for c in source_nb.cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }

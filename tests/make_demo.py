@@ -5,16 +5,13 @@ included), ``demo_partial`` (the first wrong answer of the bank for every other 
 ``demo_blank`` (the release notebook, unanswered). Grading uses the course's own gradebook.
 """
 
-import re
 import sys
 
 import nbformat
 from bank import BANK, CONTRACT, MANUAL
-from helpers import ROOT, autograde, fill, grade_id, submit
+from helpers import ROOT, autograde, fill, solutions, submit
 
 from course import pipeline
-
-MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\n", re.M)
 
 
 def main():
@@ -24,11 +21,11 @@ def main():
     for assignment_id in ids:
         release = nbformat.read(ROOT / "release" / assignment_id / f"{assignment_id}.ipynb", 4)
         source = nbformat.read(ROOT / "source" / assignment_id / f"{assignment_id}.ipynb", 4)
-        solutions = {grade_id(c): MARKERS.sub("", c.source) for c in source.cells if grade_id(c)}
+        answers = solutions(source)
         coded = [e for e in CONTRACT[assignment_id] if e not in MANUAL]
         wrong = {e: next(code for _, code, ok in BANK[e] if not ok) for e in coded[::2]}
-        submit(ROOT, "demo_complete", assignment_id, fill(release, solutions))
-        submit(ROOT, "demo_partial", assignment_id, fill(release, {**solutions, **wrong}))
+        submit(ROOT, "demo_complete", assignment_id, fill(release, answers))
+        submit(ROOT, "demo_partial", assignment_id, fill(release, {**answers, **wrong}))
         submit(ROOT, "demo_blank", assignment_id, release)
         result = autograde(ROOT, assignment_id)
         print(f"{assignment_id}: autograde exit {result.returncode}")

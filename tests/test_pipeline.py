@@ -6,14 +6,10 @@ A correct answer earns all of its exercise's points; a wrong one loses some of t
 grade report names the mistake; a cheat earns nothing for its exercise; tests a student deleted
 or edited count as written; and the classmates graded after a cheat are graded as usual."""
 
-import re
-
 import nbformat
 import pytest
 from bank import BANK, CHEATS, CONTRACT, MANUAL, MESSAGES
-from helpers import autograde, failure_messages, fill, grade_id, scores, submit
-
-SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\n", re.M)
+from helpers import autograde, failure_messages, fill, scores, solutions, submit
 
 
 def plan(assignment_id):
@@ -59,10 +55,7 @@ def test_bank_answers_earn_exactly_their_points(fresh_course, assignment_id):
             assignment_id,
             fill(release, {e: code for e, (_, code, _) in answers.items()}),
         )
-    solutions = {
-        grade_id(c): SOLUTION_MARKERS.sub("", c.source) for c in source.cells if grade_id(c)
-    }
-    submit(fresh_course, "solution", assignment_id, fill(release, solutions))
+    submit(fresh_course, "solution", assignment_id, fill(release, solutions(source)))
     submit(fresh_course, "blank", assignment_id, release)
     wrong = {
         e: next(code for _, code, ok in BANK[e] if not ok)

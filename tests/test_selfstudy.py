@@ -1,0 +1,137 @@
+"""Self-study: course grade, course progress and nbgrader's validate on a learner's workspace."""
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+
+import nbformat
+import pytest
+from bank import BANK
+from helpers import BIN, ROOT, fill, solutions
+
+
+def course(*args, workspace, cwd=None):
+    env = dict(
+        os.environ, COURSE_WORKSPACE=str(workspace), PATH=BIN + os.pathsep + os.environ["PATH"]
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "course", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    """A learner's workspace: 03 answered with a summed mse, 05 solved, the rest untouched."""
+    folder = tmp_path_factory.mktemp("workspace")
+    assert course("start", workspace=folder).returncode == 0
+    nb_03 = folder / "03_mse_loss" / "03_mse_loss.ipynb"
+    sums = next(code for label, code, _ in BANK["mse"] if label == "sum")
+    nbformat.write(
+        fill(nbformat.read(nb_03, 4), {"mse": sums, "loss_by_hand": "loss_by_hand = 0.0633"}), nb_03
+    )
+    nb_05 = folder / "05_training_loop" / "05_training_loop.ipynb"
+    source = nbformat.read(ROOT / "source" / "05_training_loop" / "05_training_loop.ipynb", 4)
+    nbformat.write(fill(nbformat.read(nb_05, 4), solutions(source)), nb_05)
+    return folder
+
+
+def test_grade_a_solved_notebook(workspace):
+    notebook = workspace / "05_training_loop" / "05_training_loop.ipynb"
+    before = digest(notebook)
+    gradebook = ROOT / "gradebook.db"
+    gradebook_before = gradebook.stat().st_mtime if gradebook.exists() else None
+    release_before = digest(ROOT / "release" / "05_training_loop" / "05_training_loop.ipynb")
+
+    result = course("grade", str(notebook), workspace=workspace)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "9/9" in result.stdout and "written answer" in result.stdout
+    assert digest(notebook) == before
+    assert (gradebook.stat().st_mtime if gradebook.exists() else None) == gradebook_before
+    assert (
+        digest(ROOT / "release" / "05_training_loop" / "05_training_loop.ipynb") == release_before
+    )
+    report = workspace / "05_training_loop" / "05_training_loop_feedback.html"
+    assert report.is_file() and str(report) in result.stdout
+    assert "BEGIN HIDDEN" not in report.read_text()
+
+
+def test_grade_names_the_mistake_and_exits_1(workspace):
+    folder = workspace / "03_mse_loss"
+    before = digest(folder / "03_mse_loss.ipynb")
+    result = course("grade", str(folder), workspace=workspace)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "sum of the squared errors" in " ".join(result.stdout.split())
+    assert digest(folder / "03_mse_loss.ipynb") == before
+    history = json.loads((workspace / ".course-grades.json").read_text())
+    assert history["03_mse_loss"]["score"] == 3.0 and history["03_mse_loss"]["maximum"] == 8.0
+
+
+def test_progress_counts_attempts_and_shows_the_last_grade(workspace):
+    test_grade_names_the_mistake_and_exits_1(workspace)
+    result = course("progress", workspace=workspace)
+    assert result.returncode == 0
+    rows = {line.split("│")[1].strip(): line for line in result.stdout.splitlines() if "│" in line}
+    assert "2/2" in rows["03_mse_loss"] and "3/8" in rows["03_mse_loss"]
+    assert "0/4" in rows["01_matrix_multiplication"] and "–" in rows["01_matrix_multiplication"]
+
+
+@pytest.mark.parametrize(
+    "name, content, reason",
+    [
+        ("03_mse_loss.ipynb", "{not json", "is not a valid notebook"),
+        ("notes.txt", "hello", "is not a notebook"),
+        ("mystery.ipynb", None, "unknown assignment"),
+        ("missing.ipynb", "", "no such file"),
+    ],
+)
+def test_grade_refuses_what_it_cannot_grade(tmp_path, name, content, reason):
+    path = tmp_path / name
+    if content is None:
+        nbformat.write(nbformat.v4.new_notebook(), path)
+    elif content:
+        path.write_text(content)
+    result = course("grade", str(path), workspace=tmp_path)
+    assert result.returncode == 2
+    assert reason in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_validate_button_runs_the_visible_tests(workspace):
+    env = dict(os.environ, PATH=BIN + os.pathsep + os.environ["PATH"])
+    solved = subprocess.run(
+        [sys.executable, "-m", "nbgrader", "validate", "05_training_loop/05_training_loop.ipynb"],
+        cwd=workspace,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "Success! Your notebook passes all the tests." in solved.stdout, (
+        solved.stdout + solved.stderr
+    )
+    blank = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nbgrader",
+            "validate",
+            "01_matrix_multiplication/01_matrix_multiplication.ipynb",
+        ],
+        cwd=workspace,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "failed" in blank.stdout.lower() and "NotImplementedError" in blank.stdout
