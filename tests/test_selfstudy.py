@@ -66,19 +66,24 @@ def test_grade_a_solved_notebook(workspace):
     assert "BEGIN HIDDEN" not in report.read_text()
 
 
-def test_grade_names_the_mistake_and_exits_1(workspace):
-    folder = workspace / "03_mse_loss"
-    before = digest(folder / "03_mse_loss.ipynb")
-    result = course("grade", str(folder), workspace=workspace)
+@pytest.fixture(scope="module")
+def graded_03(workspace):
+    """The learner's 03 graded once: (the finished process, the notebook's digest before)."""
+    notebook = workspace / "03_mse_loss" / "03_mse_loss.ipynb"
+    before = digest(notebook)
+    return course("grade", str(notebook.parent), workspace=workspace), before
+
+
+def test_grade_names_the_mistake_and_exits_1(workspace, graded_03):
+    result, before = graded_03
     assert result.returncode == 1, result.stdout + result.stderr
     assert "sum of the squared errors" in " ".join(result.stdout.split())
-    assert digest(folder / "03_mse_loss.ipynb") == before
+    assert digest(workspace / "03_mse_loss" / "03_mse_loss.ipynb") == before
     history = json.loads((workspace / ".course-grades.json").read_text())
     assert history["03_mse_loss"]["score"] == 3.0 and history["03_mse_loss"]["maximum"] == 8.0
 
 
-def test_progress_counts_attempts_and_shows_the_last_grade(workspace):
-    test_grade_names_the_mistake_and_exits_1(workspace)
+def test_progress_counts_attempts_and_shows_the_last_grade(workspace, graded_03):
     result = course("progress", workspace=workspace)
     assert result.returncode == 0
     rows = {line.split("│")[1].strip(): line for line in result.stdout.splitlines() if "│" in line}
