@@ -1,13 +1,16 @@
 """The ``course`` command (also ``python -m course``): release, start, and more."""
 
 import argparse
+import os
 import shutil
 import sys
+import time
 
 from rich.console import Console
+from rich.progress import Progress
 from rich.table import Table
 
-from course import paths, pipeline, selfstudy
+from course import classgrade, paths, pipeline, selfstudy
 
 
 def _report(ids, failures, done):
@@ -92,6 +95,50 @@ def cmd_progress(args):
     return 0
 
 
+def cmd_autograde(args):
+    """Grade every submission in submitted/ with nbgrader, several students at once."""
+    ids = paths.check_assignments(args.assignments)
+    work = classgrade.submissions(paths.ROOT, ids)
+    total = sum(len(v) for v in work.values())
+    console = Console(highlight=False, stderr=True)
+    start = time.perf_counter()
+    with Progress(console=console, transient=False) as bar:
+        task = bar.add_task(f"grading {len(work)} students", total=total)
+        outcomes = classgrade.grade_class(
+            paths.ROOT,
+            ids,
+            args.jobs,
+            args.notebook_timeout,
+            on_outcome=lambda outcome: bar.advance(task),
+        )
+    counts = classgrade.summary(outcomes, time.perf_counter() - start)
+    table = Table(title="Summary", title_justify="left")
+    for key in counts:
+        table.add_column(key)
+    table.add_row(*(str(v) for v in counts.values()))
+    Console(highlight=False).print(table)
+    problems = [o for o in outcomes if o.status != "graded"]
+    if problems:
+        failures = Table(title="Not graded", title_justify="left")
+        for column in ("student", "assignment", "status", "reason"):
+            failures.add_column(column)
+        for o in sorted(problems, key=lambda o: (o.student, o.assignment)):
+            failures.add_row(o.student, o.assignment, o.status, o.reason)
+        Console(highlight=False).print(failures)
+    return 1 if any(o.status == "failed" for o in outcomes) else 0
+
+
+def cmd_export(args):
+    """Export the class's grades as CSV: one row per student and assignment."""
+    ids = paths.assignments()
+    names = {a: pipeline.exercises(paths.ROOT, a) for a in ids}
+    output = args.output or sys.stdout
+    rows = classgrade.export(paths.ROOT, ids, names, output)
+    if args.output:
+        print(f"{rows} rows written to {args.output}")
+    return 0
+
+
 def build_parser():
     """The argument parser of the ``course`` command."""
     parser = argparse.ArgumentParser(prog="course", description="Regression from Scratch")
@@ -109,6 +156,29 @@ def build_parser():
         "progress", help=cmd_progress.__doc__, description=cmd_progress.__doc__
     )
     progress.set_defaults(func=cmd_progress)
+    autograde = sub.add_parser(
+        "autograde", help=cmd_autograde.__doc__, description=cmd_autograde.__doc__
+    )
+    autograde.add_argument(
+        "assignments", nargs="*", metavar="ASSIGNMENT", help="assignment ids (default: all)"
+    )
+    autograde.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="students graded at once (default: one per core)",
+    )
+    autograde.add_argument(
+        "--notebook-timeout",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="time one notebook may take before it counts as failed (120)",
+    )
+    autograde.set_defaults(func=cmd_autograde)
+    export = sub.add_parser("export", help=cmd_export.__doc__, description=cmd_export.__doc__)
+    export.add_argument("--output", metavar="FILE", help="CSV file (default: standard output)")
+    export.set_defaults(func=cmd_export)
     return parser
 
 

@@ -4,8 +4,9 @@ assignments, and the student's workspace."""
 import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-"""The course root: the repository, holding ``nbgrader_config.py``, ``source/`` and ``release/``."""
+ROOT = Path(os.environ.get("COURSE_ROOT", Path(__file__).resolve().parents[1])).resolve()
+"""The course root, holding ``nbgrader_config.py``, ``source/`` and ``release/``: this repository,
+or the folder ``$COURSE_ROOT`` names (a copy of the course on a grading server, say)."""
 
 
 def workspace_dir():

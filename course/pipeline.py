@@ -6,6 +6,7 @@ import os
 import sys
 from pathlib import Path
 
+import nbformat
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config.loader import PyFileConfigLoader
@@ -45,6 +46,17 @@ def feedback(root, assignment_ids, student_id=None):
         if not result["success"]:
             failures[assignment_id] = result.get("error") or result.get("log", "")
     return failures
+
+
+def exercises(root, assignment_id):
+    """The exercise names of an assignment: its answer cells' grade_ids, in notebook order."""
+    path = Path(root) / "source" / assignment_id / f"{assignment_id}.ipynb"
+    cells = nbformat.read(path, as_version=4).cells
+    return [
+        c.metadata.nbgrader["grade_id"]
+        for c in cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    ]
 
 
 def exercise_of(grade_id, exercises):

@@ -1,0 +1,245 @@
+"""Grading a class: every submission in ``submitted/``, several students at once, and the export.
+
+Each student is one job, :mod:`course.worker` in a process of its own, so one student is never
+in two jobs at once and one broken submission cannot stop the others. A job that runs past its
+time (an endless loop that ignores interrupts) is killed with its kernel, and its notebooks are
+recorded as failed. Each notebook's status (graded, failed with a reason, missing) is kept in
+``grading-status.json`` beside the gradebook, written whole after each notebook, so a run that
+is interrupted leaves both consistent; running again grades again.
+"""
+
+import csv
+import datetime
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+
+from course import pipeline
+
+STATUS_FILE = "grading-status.json"
+
+
+@dataclass
+class Outcome:
+    """What became of one student's submission of one assignment."""
+
+    student: str
+    assignment: str
+    status: str
+    reason: str = ""
+    seconds: float = 0.0
+
+
+def submissions(root, assignment_ids):
+    """{student: [assignment ids they have a folder for]} from ``submitted/``, sorted."""
+    folder = Path(root) / "submitted"
+    found = {}
+    for student in (
+        sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+    ):
+        mine = [a for a in assignment_ids if (folder / student / a).is_dir()]
+        if mine:
+            found[student] = mine
+    return found
+
+
+def ensure_in_gradebook(root, assignment_ids):
+    """Release the assignments the gradebook does not know yet (nbgrader grades against it)."""
+    missing = []
+    with Gradebook(f"sqlite:///{Path(root) / 'gradebook.db'}") as gb:
+        for assignment_id in assignment_ids:
+            try:
+                gb.find_assignment(assignment_id)
+            except MissingEntry:
+                missing.append(assignment_id)
+    if missing:
+        failures = pipeline.release(root, missing)
+        if failures:
+            raise RuntimeError(f"cannot add {', '.join(failures)} to the gradebook")
+    return missing
+
+
+class StatusBook:
+    """The per-notebook statuses, kept in ``grading-status.json`` (one writer: this process)."""
+
+    def __init__(self, root):
+        self.path = Path(root) / STATUS_FILE
+        self.lock = threading.Lock()
+        try:
+            self.data = json.loads(self.path.read_text())
+        except (FileNotFoundError, json.JSONDecodeError):
+            self.data = {}
+
+    def record(self, outcome):
+        """Keep ``outcome`` and write the file whole (a temporary file, then a rename)."""
+        with self.lock:
+            entry = asdict(outcome) | {
+                "when": datetime.datetime.now().isoformat(timespec="seconds")
+            }
+            self.data.setdefault(outcome.student, {})[outcome.assignment] = entry
+            temporary = self.path.with_suffix(".tmp")
+            temporary.write_text(json.dumps(self.data, indent=1, sort_keys=True))
+            os.replace(temporary, self.path)
+
+    def get(self, student, assignment_id):
+        """The last recorded status of a submission, or None."""
+        return self.data.get(student, {}).get(assignment_id)
+
+
+def run_job(root, student, assignment_ids, budget, report):
+    """Grade one student in a worker process; call ``report(outcome)`` for each notebook.
+
+    The worker gets ``budget`` seconds per notebook; past that it is killed, with its kernel,
+    and the notebooks it did not finish are reported as failed.
+    """
+    command = [sys.executable, "-m", "course.worker", str(root), student, *assignment_ids]
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        cwd=root,
+    )
+    timer = threading.Timer(budget * len(assignment_ids), _kill_group, [process])
+    timer.start()
+    done = set()
+    try:
+        for line in process.stdout:
+            data = json.loads(line)
+            done.add(data["assignment"])
+            report(Outcome(student, **data))
+        stderr = process.stderr.read()
+        process.wait()
+    finally:
+        timer.cancel()
+    killed = process.returncode in (-signal.SIGKILL, 128 + signal.SIGKILL)
+    for assignment_id in assignment_ids:
+        if assignment_id not in done:
+            reason = (
+                f"timed out after {budget:g} s: the notebook kept running (a loop that "
+                "ignores interrupts?)"
+                if killed
+                else _last_line(stderr)
+            )
+            report(Outcome(student, assignment_id, "failed", reason, budget if killed else 0.0))
+
+
+def _kill_group(process):
+    """Kill a worker and everything in its session (the kernels exit when their parent dies)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def _last_line(text):
+    """The last non-empty line of a worker's error output, or a placeholder."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    return f"the grader crashed: {lines[-1][:200]}" if lines else "the grader crashed"
+
+
+def grade_class(root, assignment_ids, jobs, budget=120.0, on_outcome=None):
+    """Grade every submission of ``assignment_ids`` in ``submitted/`` with ``jobs`` workers.
+
+    Returns the outcomes, one per student and assignment folder; ``on_outcome`` is called as
+    each arrives (from worker threads).
+    """
+    work = submissions(root, assignment_ids)
+    ensure_in_gradebook(root, assignment_ids)
+    book = StatusBook(root)
+    outcomes = []
+    lock = threading.Lock()
+
+    def report(outcome):
+        book.record(outcome)
+        with lock:
+            outcomes.append(outcome)
+        if on_outcome:
+            on_outcome(outcome)
+
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = [pool.submit(run_job, root, s, ids, budget, report) for s, ids in work.items()]
+        for future in futures:
+            future.result()
+    return outcomes
+
+
+def export(root, assignment_ids, exercises, output):
+    """Write the class's grades as CSV to ``output`` (a path or an open text file).
+
+    One row per student and assignment: each exercise's points (empty where not graded), the
+    total and maximum, and the status: graded, failed (with its reason) or missing.
+    ``exercises`` maps each assignment to its exercise names. Returns the number of rows.
+    """
+    root = Path(root)
+    book = StatusBook(root)
+    students = set(submissions(root, assignment_ids)) | set(book.data)
+    columns = [e for a in assignment_ids for e in exercises[a]]
+    rows = []
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        students |= {s.id for s in gb.students}
+        for student in sorted(students):
+            for assignment_id in assignment_ids:
+                rows.append(_row(gb, book, root, student, assignment_id, exercises[assignment_id]))
+    handle = open(output, "w", newline="") if isinstance(output, str | Path) else output
+    try:
+        writer = csv.DictWriter(
+            handle, ["student", "assignment", *columns, "total", "max_score", "status", "reason"]
+        )
+        writer.writeheader()
+        writer.writerows(rows)
+    finally:
+        if handle is not output:
+            handle.close()
+    return len(rows)
+
+
+def _row(gb, book, root, student, assignment_id, names):
+    """One CSV row: points per exercise from the gradebook when the status says graded."""
+    row = {"student": student, "assignment": assignment_id}
+    status = book.get(student, assignment_id)
+    submitted = (Path(root) / "submitted" / student / assignment_id).is_dir()
+    if status is None:
+        status = {
+            "status": "graded" if submitted else "missing",
+            "reason": "" if submitted else "no submission",
+        }
+    row["status"], row["reason"] = status["status"], status["reason"]
+    if row["status"] != "graded":
+        return row
+    try:
+        notebook = gb.find_submission_notebook(assignment_id, assignment_id, student)
+    except MissingEntry:
+        row["status"], row["reason"] = "missing", "not graded yet: run course autograde"
+        return row
+    points = dict.fromkeys(names, 0.0)
+    maximum = 0.0
+    for grade in notebook.grades:
+        exercise = pipeline.exercise_of(grade.name, names)
+        if exercise:
+            points[exercise] += grade.score or 0.0
+        maximum += grade.max_score
+    row.update({k: f"{v:g}" for k, v in points.items()})
+    row["total"], row["max_score"] = f"{sum(points.values()):g}", f"{maximum:g}"
+    return row
+
+
+def summary(outcomes, seconds):
+    """Counts for the end-of-run table: students, notebooks, graded, failed, missing, time."""
+    return {
+        "students": len({o.student for o in outcomes}),
+        "notebooks": len(outcomes),
+        "graded": sum(o.status == "graded" for o in outcomes),
+        "failed": sum(o.status == "failed" for o in outcomes),
+        "missing": sum(o.status == "missing" for o in outcomes),
+        "time": f"{seconds:.1f} s",
+    }

@@ -1,0 +1,145 @@
+"""Class-scale grading: course autograde grades a class in parallel, records every broken
+submission with a reason, never touches submitted/, and course export tells a failure from a
+real zero."""
+
+import csv
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import nbformat
+import pytest
+from bank import BANK
+from helpers import BIN, fill, make_course, solutions, submit
+from nbgrader.api import Gradebook
+
+ASSIGNMENT = "03_mse_loss"
+KILLER = "import os\nos.kill(os.getpid(), 9)"
+HANG = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"
+
+
+def course(root, *args, timeout=600):
+    env = dict(os.environ, COURSE_ROOT=str(root), PATH=BIN + os.pathsep + os.environ["PATH"])
+    return subprocess.run(
+        [sys.executable, "-m", "course", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+    )
+
+
+def tree_digest(folder):
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        digest.update(str(path.relative_to(folder)).encode())
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def klass(tmp_path_factory):
+    """A course with a class of eight: right, wrong, broken in five ways, and a classmate."""
+    root = make_course(tmp_path_factory.mktemp("class"), ["01_matrix_multiplication", ASSIGNMENT])
+    release = nbformat.read(root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    right = solutions(nbformat.read(root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4))
+    sums = next(code for label, code, _ in BANK["mse"] if label == "sum")
+    submit(root, "right", ASSIGNMENT, fill(release, right))
+    submit(root, "wrong", ASSIGNMENT, fill(release, {**right, "mse": sums}))
+    submit(root, "killer", ASSIGNMENT, fill(release, {**right, "mse": KILLER}))
+    submit(root, "hang", ASSIGNMENT, fill(release, {**right, "mse": HANG}))
+    corrupt = submit(root, "corrupt", ASSIGNMENT, release)
+    corrupt.write_text('{"cells": [ this is not json')
+    misnamed = submit(root, "misnamed", ASSIGNMENT, fill(release, right))
+    misnamed.rename(misnamed.with_name("my_mse.ipynb"))
+    other = nbformat.read(
+        root / "release" / "01_matrix_multiplication" / "01_matrix_multiplication.ipynb", 4
+    )
+    submit(root, "only01", "01_matrix_multiplication", other)
+    submit(root, "zz_classmate", ASSIGNMENT, fill(release, {**right, "mse": sums}))
+    before = tree_digest(root / "submitted")
+    result = course(root, "autograde", "--jobs", "2", "--notebook-timeout", "15")
+    return root, result, before
+
+
+def statuses(root):
+    data = json.loads((root / "grading-status.json").read_text())
+    return {(s, a): entry for s, by in data.items() for a, entry in by.items()}
+
+
+def test_autograde_grades_the_class_and_reports_the_broken(klass):
+    root, result, before = klass
+    assert result.returncode == 1, result.stdout + result.stderr
+    found = statuses(root)
+    assert found["right", ASSIGNMENT]["status"] == "graded"
+    assert found["wrong", ASSIGNMENT]["status"] == "graded"
+    assert found["zz_classmate", ASSIGNMENT]["status"] == "graded"
+    assert found["killer", ASSIGNMENT]["status"] == "failed"
+    assert "kernel died" in found["killer", ASSIGNMENT]["reason"]
+    assert found["hang", ASSIGNMENT]["status"] == "failed"
+    assert "timed out" in found["hang", ASSIGNMENT]["reason"]
+    assert found["corrupt", ASSIGNMENT]["status"] == "failed"
+    assert "invalid notebook file" in found["corrupt", ASSIGNMENT]["reason"]
+    assert found["misnamed", ASSIGNMENT]["status"] == "failed"
+    assert "my_mse.ipynb" in found["misnamed", ASSIGNMENT]["reason"]
+    assert "Summary" in result.stdout and "Not graded" in result.stdout
+    assert "timed out" in " ".join(result.stdout.split())
+    assert tree_digest(root / "submitted") == before
+
+
+def test_export_tells_failures_and_missing_work_from_zeros(klass):
+    root, _, _ = klass
+    output = root / "grades.csv"
+    assert course(root, "export", "--output", str(output)).returncode == 0
+    rows = {(r["student"], r["assignment"]): r for r in csv.DictReader(output.open())}
+    assert rows["right", ASSIGNMENT]["total"] == rows["right", ASSIGNMENT]["max_score"] == "8"
+    assert (
+        rows["wrong", ASSIGNMENT]["mse"] == "0" and rows["wrong", ASSIGNMENT]["loss_by_hand"] == "3"
+    )
+    assert rows["zz_classmate", ASSIGNMENT]["mse"] == "0"
+    for student in ("killer", "hang", "corrupt", "misnamed"):
+        row = rows[student, ASSIGNMENT]
+        assert row["status"] == "failed" and row["reason"] and row["total"] == "", student
+    assert rows["only01", ASSIGNMENT]["status"] == "missing"
+    assert rows["right", "01_matrix_multiplication"]["status"] == "missing"
+    assert rows["only01", "01_matrix_multiplication"]["status"] == "graded"
+    assert rows["only01", "01_matrix_multiplication"]["total"] == "0"
+
+
+def test_a_rerun_is_idempotent_and_an_interrupted_run_leaves_a_consistent_gradebook(klass):
+    root, _, before = klass
+    first = statuses(root)
+    env = dict(os.environ, COURSE_ROOT=str(root), PATH=BIN + os.pathsep + os.environ["PATH"])
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "course",
+            "autograde",
+            ASSIGNMENT,
+            "--jobs",
+            "2",
+            "--notebook-timeout",
+            "15",
+        ],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    time.sleep(6)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    json.loads((root / "grading-status.json").read_text())  # still whole
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        assert {s.id for s in gb.students} >= {"right", "wrong"}
+    again = course(root, "autograde", ASSIGNMENT, "--jobs", "2", "--notebook-timeout", "15")
+    assert again.returncode == 1
+    second = statuses(root)
+    assert {k: v["status"] for k, v in second.items()} == {k: v["status"] for k, v in first.items()}
+    assert tree_digest(root / "submitted") == before
