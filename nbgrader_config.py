@@ -13,12 +13,17 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
+from course import sandbox
 from course.grading import TrustedExecute
 
 c = get_config()  # noqa: F821  (provided by nbgrader's config loader)
 
 c.CourseDirectory.course_id = "regression-from-scratch"
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
+
+# Grading kernels run in a sandbox (bubblewrap, rlimits, no network, the course hidden), reached
+# over IPC sockets; COURSE_NO_SANDBOX=1 (course autograde --no-sandbox) turns it off.
+sandbox.configure(c, c.CourseDirectory.root)
 
 # Release notebooks keep no outputs, and the release holds no solution and no hidden test.
 c.ClearSolutions.code_stub = {"python": "# your code here\nraise NotImplementedError()"}

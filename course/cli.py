@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from course import classgrade, paths, pipeline, selfstudy
+from course import classgrade, paths, pipeline, sandbox, selfstudy
 
 
 def _report(ids, failures, done):
@@ -60,6 +60,7 @@ def cmd_start(args):
 def cmd_grade(args):
     """Grade your notebook (or assignment folder) with the hidden tests, in a private course."""
     console = Console(highlight=False)
+    use_sandbox(args)
     try:
         report = selfstudy.grade(args.path)
     except selfstudy.CannotGrade as error:
@@ -98,6 +99,7 @@ def cmd_progress(args):
 def cmd_autograde(args):
     """Grade every submission in submitted/ with nbgrader, several students at once."""
     ids = paths.check_assignments(args.assignments)
+    use_sandbox(args)
     work = classgrade.submissions(paths.ROOT, ids)
     total = sum(len(v) for v in work.values())
     console = Console(highlight=False, stderr=True)
@@ -139,6 +141,19 @@ def cmd_export(args):
     return 0
 
 
+SANDBOX_HELP = "run the grading kernels without the bubblewrap sandbox (on purpose)"
+
+
+def use_sandbox(args):
+    """Apply ``--no-sandbox`` for the grading processes, or warn once that the sandbox is off."""
+    if args.no_sandbox:
+        os.environ[sandbox.OFF_ENV] = "1"
+        return
+    why = sandbox.available()
+    if why:
+        print(f"warning: grading without a sandbox: {why}", file=sys.stderr)
+
+
 def build_parser():
     """The argument parser of the ``course`` command."""
     parser = argparse.ArgumentParser(prog="course", description="Regression from Scratch")
@@ -151,6 +166,7 @@ def build_parser():
         command.set_defaults(func=func)
     grade = sub.add_parser("grade", help=cmd_grade.__doc__, description=cmd_grade.__doc__)
     grade.add_argument("path", help="your notebook, or its assignment folder in the workspace")
+    grade.add_argument("--no-sandbox", action="store_true", help=SANDBOX_HELP)
     grade.set_defaults(func=cmd_grade)
     progress = sub.add_parser(
         "progress", help=cmd_progress.__doc__, description=cmd_progress.__doc__
@@ -175,6 +191,7 @@ def build_parser():
         metavar="SECONDS",
         help="time one notebook may take before it counts as failed (120)",
     )
+    autograde.add_argument("--no-sandbox", action="store_true", help=SANDBOX_HELP)
     autograde.set_defaults(func=cmd_autograde)
     export = sub.add_parser("export", help=cmd_export.__doc__, description=cmd_export.__doc__)
     export.add_argument("--output", metavar="FILE", help="CSV file (default: standard output)")

@@ -1,0 +1,154 @@
+"""The grading sandbox: an attacking submission cannot read or rewrite the gradebook, write
+outside its folder, see other students, reach the network or take the machine's memory; it is
+still graded on its merits, and a classmate graded after it is graded as usual. The same attack
+run without the sandbox succeeds, so the attack is real and the sandbox is what stops it."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+
+import nbformat
+import pytest
+from bank import BANK
+from helpers import BIN, fill, make_course, scores, solutions, submit
+from nbgrader.api import Gradebook
+
+from course import sandbox
+
+ASSIGNMENT = "03_mse_loss"
+EXERCISES = ["loss_by_hand", "mse"]
+
+ATTACK = """
+import json, os, pathlib, socket, sqlite3
+root = pathlib.Path({root!r})
+seen = {{}}
+def attempt(name, action):
+    try:
+        seen[name] = repr(action())[:80]
+    except BaseException as error:
+        seen[name] = "blocked: " + type(error).__name__
+attempt("read_gradebook", lambda: len((root / "gradebook.db").read_bytes()))
+attempt("rewrite_tests", lambda: sqlite3.connect(str(root / "gradebook.db")).executescript(
+    "UPDATE grade_cells SET max_score = 0; UPDATE source_cells SET source = 'pass';"))
+attempt("write_outside", lambda: (root / "pwned.txt").write_text("pwned"))
+attempt("read_source", lambda: os.listdir(root / "source" / "{assignment}"))
+attempt("list_students", lambda: sorted(os.listdir(root / "submitted")))
+attempt("connect", lambda: socket.create_connection(("127.0.0.1", {port}), timeout=3).close())
+if {allocate}:
+    attempt("allocate", lambda: len(bytearray(16 * 1024 ** 3)))
+pathlib.Path("attack.json").write_text(json.dumps(seen))
+loss_by_hand = 0.0633
+"""
+
+
+class Listener:
+    """A TCP listener on 127.0.0.1 that counts the connections it accepts."""
+
+    def __init__(self):
+        self.server = socket.create_server(("127.0.0.1", 0))
+        self.server.settimeout(0.5)
+        self.port = self.server.getsockname()[1]
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        while self.running:
+            try:
+                connection, _ = self.server.accept()
+            except TimeoutError:
+                continue
+            self.connections += 1
+            connection.close()
+
+    def close(self):
+        self.running = False
+        self.thread.join()
+        self.server.close()
+
+
+def hidden_tests(root):
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        notebook = gb.find_notebook(ASSIGNMENT, ASSIGNMENT)
+        return sorted((c.name, c.source) for c in notebook.source_cells), sorted(
+            (c.name, c.max_score) for c in notebook.grade_cells
+        )
+
+
+def grade_attack(tmp_path, sandboxed):
+    """Grade an attacker and, after it, a classmate; return what each saw and scored."""
+    root = make_course(tmp_path / "course", [ASSIGNMENT])
+    release = nbformat.read(root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
+    right = solutions(nbformat.read(root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4))
+    listener = Listener()
+    attack = ATTACK.format(
+        root=str(root), port=listener.port, allocate=sandboxed, assignment=ASSIGNMENT
+    )
+    submit(root, "attacker", ASSIGNMENT, fill(release, {**right, "loss_by_hand": attack}))
+    sums = next(code for label, code, _ in BANK["mse"] if label == "sum")
+    submit(root, "classmate", ASSIGNMENT, fill(release, {**right, "mse": sums}))
+    tests_before = hidden_tests(root)
+    env = dict(os.environ, COURSE_ROOT=str(root), PATH=BIN + os.pathsep + os.environ["PATH"])
+    command = [sys.executable, "-m", "course", "autograde", ASSIGNMENT, "--jobs", "1"]
+    result = subprocess.run(
+        command + ([] if sandboxed else ["--no-sandbox"]),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    listener.close()
+    seen = json.loads((root / "autograded" / "attacker" / ASSIGNMENT / "attack.json").read_text())
+    return {
+        "result": result,
+        "seen": seen,
+        "connections": listener.connections,
+        "pwned": (root / "pwned.txt").exists(),
+        "tests_kept": hidden_tests(root) == tests_before,
+        "attacker": scores(root, ASSIGNMENT, "attacker", EXERCISES),
+        "classmate": scores(root, ASSIGNMENT, "classmate", EXERCISES),
+    }
+
+
+@pytest.fixture(scope="module")
+def needs_sandbox():
+    why = sandbox.available()
+    if why and os.environ.get("CI"):
+        pytest.fail(f"CI must run the sandbox tests: {why}")
+    if why:
+        pytest.skip(why)
+
+
+def test_the_sandbox_stops_the_attack_and_grading_goes_on(tmp_path, needs_sandbox):
+    run = grade_attack(tmp_path, sandboxed=True)
+    assert run["result"].returncode == 0, run["result"].stdout + run["result"].stderr
+    seen = run["seen"]
+    for attempt in (
+        "read_gradebook",
+        "rewrite_tests",
+        "write_outside",
+        "read_source",
+        "list_students",
+        "connect",
+        "allocate",
+    ):
+        assert seen[attempt].startswith("blocked"), (attempt, seen[attempt])
+    assert run["connections"] == 0 and not run["pwned"] and run["tests_kept"]
+    assert run["attacker"]["loss_by_hand"] == (3.0, 3.0)  # graded on its merits
+    assert run["attacker"]["mse"] == (5.0, 5.0)
+    assert run["classmate"]["mse"][0] < run["classmate"]["mse"][1]
+    assert run["classmate"]["loss_by_hand"] == (3.0, 3.0)
+
+
+def test_without_the_sandbox_the_same_attack_succeeds(tmp_path, needs_sandbox):
+    run = grade_attack(tmp_path, sandboxed=False)
+    seen = run["seen"]
+    assert not seen["read_gradebook"].startswith("blocked")
+    assert not seen["write_outside"].startswith("blocked") and run["pwned"]
+    assert "classmate" in seen["list_students"]
+    assert run["connections"] == 1
+    assert not run["tests_kept"]  # it rewrote the hidden tests in the gradebook
