@@ -29,6 +29,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 from bank import BANK, CONTRACT, MANUAL  # noqa: E402
 from helpers import fill, make_course, submit  # noqa: E402
 
+from course import sandbox  # noqa: E402
+
 BIN = str(Path(sys.executable).parent)
 ENV = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get("PATH", ""))
 
@@ -80,58 +82,62 @@ async def kernel_start(repeats=5):
     return total / repeats
 
 
+def fresh_copy(course, target):
+    """A copy of ``course`` (with its class) whose gradebook nothing has graded yet."""
+    shutil.copytree(course, target)
+    (target / "gradebook.db").unlink()
+    subprocess.run(
+        [sys.executable, "-m", "course", "release"],
+        capture_output=True,
+        env=dict(ENV, COURSE_ROOT=str(target)),
+        check=True,
+    )
+    return target
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=6)
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
     ids = list(CONTRACT)
+    notebooks = args.students * len(ids)
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         plain = make_course(Path(tmp) / "plain", ids)
         build_class(plain, args.students)
-        parallel = Path(tmp) / "parallel"
-        shutil.copytree(plain, parallel)
-        (parallel / "gradebook.db").unlink()
-        subprocess.run(
-            [sys.executable, "-m", "course", "release"],
-            capture_output=True,
-            env=dict(ENV, COURSE_ROOT=str(parallel)),
-            check=True,
-        )
-        notebooks = args.students * len(ids)
+        parallel = fresh_copy(plain, Path(tmp) / "parallel")
+        unsandboxed = fresh_copy(plain, Path(tmp) / "unsandboxed")
 
         sequential = sum(
             timed([sys.executable, "-m", "nbgrader", "autograde", a, "--force"], cwd=plain)
             for a in ids
         )
-        jobs = timed(
-            [sys.executable, "-m", "course", "autograde", "--jobs", str(args.jobs)],
-            env=dict(ENV, COURSE_ROOT=str(parallel)),
-        )
+        command = [sys.executable, "-m", "course", "autograde", "--jobs", str(args.jobs)]
+        jobs = timed(command, env=dict(ENV, COURSE_ROOT=str(parallel)))
+        open_jobs = timed([*command, "--no-sandbox"], env=dict(ENV, COURSE_ROOT=str(unsandboxed)))
 
-        a, b = scores(plain), scores(parallel)
-        agree = a == b and len(a) == notebooks
+        found = [scores(plain), scores(parallel), scores(unsandboxed)]
+        agree = found[0] == found[1] == found[2] and len(found[0]) == notebooks
         bare = asyncio.run(kernel_start())
 
-    print(
+    state = "on" if sandbox.available() is None else "NOT AVAILABLE: every run was unsandboxed"
+    lines = [
         f"class: {args.students} students x {len(ids)} notebooks = {notebooks} notebooks, "
-        f"{os.cpu_count()} cores"
-    )
-    print(
-        f"plain nbgrader autograde, sequential : {sequential:7.1f} s  "
-        f"({sequential / notebooks:.2f} s per notebook)"
-    )
-    print(
-        f"course autograde --jobs {args.jobs}            : {jobs:7.1f} s  "
-        f"({jobs / notebooks:.2f} s per notebook)"
-    )
-    print(f"speed-up                             : {sequential / jobs:7.2f} x")
-    print(
-        f"bare kernel start + shutdown         : {bare:7.2f} s  "
-        f"(per notebook, plain grading costs {sequential / notebooks / bare:.1f} kernel starts)"
-    )
-    verdict = "yes" if agree else "NO"
-    print(f"scores agree                         : {verdict} ({len(a)} and {len(b)} scores)")
+        f"{os.cpu_count()} cores, sandbox {state}",
+        f"plain nbgrader autograde, sequential  : {sequential:7.1f} s "
+        f"({sequential / notebooks:.2f} s per notebook)",
+        f"course autograde --jobs {args.jobs}             : {jobs:7.1f} s "
+        f"({jobs / notebooks:.2f} s per notebook)",
+        f"speed-up                              : {sequential / jobs:7.2f} x",
+        f"course autograde --jobs {args.jobs} --no-sandbox: {open_jobs:7.1f} s "
+        f"({open_jobs / notebooks:.2f} s per notebook)",
+        f"sandbox overhead per notebook         : {100 * (jobs - open_jobs) / open_jobs:+7.1f} %",
+        f"bare kernel start + shutdown          : {bare:7.2f} s (plain grading costs "
+        f"{sequential / notebooks / bare:.1f} kernel starts per notebook)",
+        f"scores agree                          : {'yes' if agree else 'NO'} "
+        f"({', '.join(str(len(f)) for f in found)} scores)",
+    ]
+    print("\n".join(lines))
     return 0 if agree else 1
 
 
