@@ -14,16 +14,18 @@ def loss_explorer(
     loss,
     w_range=(-1.0, 1.0),
     b_range=(2.0, 3.5),
+    start=(0.5, 2.5),
     xlabel="age (standardized, 0 to 1)",
     ylabel="cortical thickness (mm)",
 ):
     """Return a view with sliders for the slope ``w`` and intercept ``b`` of ``y_hat = w x + b``.
 
     Each move redraws the data ``(x, y)`` (shape (n,)), the line and its errors, and shows
-    ``loss(y, y_hat)``, the student's own loss function. The ranges bound the sliders.
+    ``loss(y, y_hat)``, the student's own loss function. The ranges bound the sliders, and
+    ``start`` is the line (w, b) they start from.
     """
     w_slider = widgets.FloatSlider(
-        value=0.0,
+        value=start[0],
         min=w_range[0],
         max=w_range[1],
         step=0.01,
@@ -31,7 +33,7 @@ def loss_explorer(
         continuous_update=False,
     )
     b_slider = widgets.FloatSlider(
-        value=float(np.mean(y)),
+        value=start[1],
         min=b_range[0],
         max=b_range[1],
         step=0.01,

@@ -17,7 +17,7 @@ from course.pipeline import exercise_of
 ROOT = Path(__file__).resolve().parents[1]
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)
 SOLUTION = re.compile(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", re.S)
-SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\n", re.M)
+SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\n?", re.M)
 BIN = str(Path(sys.executable).parent)
 
 

@@ -1,0 +1,246 @@
+"""The student's journey in a real browser: JupyterLab started as `make lab` starts it, driven by
+Playwright in Debian's chromium. Every notebook runs clean with its plots and LaTeX rendered, an
+unanswered one shows the visible test's message, nbgrader's Validate button answers, and the
+sliders of 03 redraw the plot and the loss. Screenshots go to screenshots/ (git-ignored)."""
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+
+import nbformat
+import pytest
+from helpers import BIN, ROOT, fill, solutions
+
+from course import paths
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+SHOTS = ROOT / "screenshots"
+ALL_RUN = """() => {
+  const prompts = [...document.querySelectorAll('.jp-Notebook .jp-CodeCell .jp-InputPrompt')];
+  const app = window.jupyterapp;
+  const kernel = app.shell.currentWidget.sessionContext.session?.kernel;
+  return prompts.length > 0 && prompts.every(p => /\\[\\d+\\]/.test(p.textContent))
+    && kernel && kernel.status === 'idle';
+}"""
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """JupyterLab on a fresh workspace (as `make lab`: course start, then jupyter lab), with an
+    isolated HOME; solved copies of the notebooks sit in solved/. Yields (url, token, workspace)."""
+    if not shutil.which(CHROMIUM) and not os.environ.get("CI"):
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    tmp = tmp_path_factory.mktemp("lab")
+    home, workspace = tmp / "home", tmp / "workspace"
+    settings = home / "lab-settings"
+    for name, value in (
+        ("notebook-extension/tracker", {"windowingMode": "none"}),
+        ("apputils-extension/notification", {"fetchNews": "false"}),
+    ):
+        path = settings / "@jupyterlab" / f"{name}.jupyterlab-settings"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(value))
+    env = dict(
+        os.environ,
+        HOME=str(home),
+        COURSE_WORKSPACE=str(workspace),
+        JUPYTERLAB_SETTINGS_DIR=str(settings),
+        PATH=BIN + os.pathsep + os.environ["PATH"],
+    )
+    subprocess.run([f"{BIN}/course", "start"], env=env, check=True, capture_output=True)
+    for assignment_id in paths.assignments():
+        release = nbformat.read(workspace / assignment_id / f"{assignment_id}.ipynb", 4)
+        source = nbformat.read(ROOT / "source" / assignment_id / f"{assignment_id}.ipynb", 4)
+        target = workspace / "solved" / assignment_id / f"{assignment_id}.ipynb"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(fill(release, solutions(source)), target)
+    port, token = free_port(), "course-browser-test"
+    log = (tmp / "lab.log").open("w")
+    server = subprocess.Popen(
+        [
+            f"{BIN}/jupyter",
+            "lab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            f"--ServerApp.token={token}",
+            f"--ServerApp.root_dir={workspace}",
+            "--allow-root",
+            "--LabApp.expose_app_in_browser=True",
+        ],
+        env=env,
+        cwd=workspace,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        server.kill()
+        pytest.fail(f"JupyterLab did not answer: {(tmp / 'lab.log').read_text()[-2000:]}")
+    yield url, token, workspace
+    server.terminate()
+    server.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def open_notebook(browser, lab, relative):
+    """A page with the notebook at ``relative`` open and its kernel ready."""
+    url, token, _ = lab
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    # a workspace of its own, reset: no tab (and kernel) of an earlier page comes back
+    name = relative.replace("/", "-").removesuffix(".ipynb")
+    page.goto(f"{url}/lab/workspaces/{name}/tree/{relative}?token={token}&reset")
+    page.wait_for_function(
+        """() => {
+      const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+      return w && w.sessionContext && w.sessionContext.session?.kernel?.status === 'idle';
+    }""",
+        timeout=90_000,
+    )
+    return page
+
+
+def run(page, command):
+    page.evaluate(f"() => window.jupyterapp.commands.execute('{command}')")
+
+
+def shoot(page, name):
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.parametrize("assignment_id", paths.assignments())
+def test_solved_notebook_runs_clean_with_plots_and_latex(browser, lab, assignment_id):
+    page = open_notebook(browser, lab, f"solved/{assignment_id}/{assignment_id}.ipynb")
+    run(page, "notebook:run-all-cells")
+    page.wait_for_function(ALL_RUN, timeout=120_000)
+    errors = page.locator('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')
+    assert errors.count() == 0, errors.all_inner_texts()[:2]
+    widths = page.eval_on_selector_all(
+        ".jp-RenderedImage img", "els => els.map(e => e.naturalWidth)"
+    )
+    assert widths and all(w > 100 for w in widths), widths
+    assert page.locator(".jp-MarkdownCell mjx-container").count() > 0
+    prose = page.evaluate("""() => [...document.querySelectorAll('.jp-RenderedMarkdown')].map(n => {
+        const copy = n.cloneNode(true);
+        copy.querySelectorAll('code, pre, mjx-container').forEach(e => e.remove());
+        return copy.textContent; }).join(' ')""")
+    for raw in ("$$", "\\frac", "\\mathbf", "\\hat", "\\sum"):
+        assert raw not in prose, f"unrendered LaTeX: {raw}"
+    shoot(page, f"{assignment_id}-solved")
+    page.close()
+
+
+@pytest.mark.parametrize("assignment_id", paths.assignments())
+def test_unanswered_notebook_explains_the_failing_test(browser, lab, assignment_id):
+    page = open_notebook(browser, lab, f"{assignment_id}/{assignment_id}.ipynb")
+    cells = page.evaluate("""() => window.jupyterapp.shell.currentWidget.content.widgets.map(
+        c => [c.model.type, (c.model.getMetadata('nbgrader') || {}).grade_id || '',
+              (c.model.getMetadata('nbgrader') || {}).grade === true])""")
+    test = next(i for i, (kind, _, graded) in enumerate(cells) if kind == "code" and graded)
+    # as a student does: run the cells above the first test (the answer cell raises, or
+    # defines a stub), then the test itself
+    for index in [i for i, (kind, _, _) in enumerate(cells[: test + 1]) if kind == "code"]:
+        page.evaluate(
+            f"() => {{ window.jupyterapp.shell.currentWidget.content.activeCellIndex = {index}; }}"
+        )
+        run(page, "notebook:run-cell")
+        page.wait_for_function(
+            f"""() => /\\[\\d+\\]/.test(window.jupyterapp.shell.currentWidget
+            .content.widgets[{index}].node.querySelector('.jp-InputPrompt').textContent)"""
+        )
+    output = page.evaluate(f"""() => window.jupyterapp.shell.currentWidget.content.widgets[{test}]
+        .node.querySelector('.jp-OutputArea').innerText""")
+    assert "CheckError" in output, output
+    assert "replace the line" in output or "is not defined yet: run your answer cell" in output
+    shoot(page, f"{assignment_id}-unanswered")
+    page.close()
+
+
+def validate(browser, lab, relative):
+    """Click nbgrader's Validate button; return the text of the dialog it opens."""
+    page = open_notebook(browser, lab, relative)
+    page.get_by_role("button", name="Validate").click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.wait_for(timeout=120_000)
+    page.wait_for_function(
+        """() => !/validating/i.test(
+        document.querySelector('.jp-Dialog').innerText)""",
+        timeout=120_000,
+    )
+    text = dialog.inner_text()
+    shoot(page, "validate-" + relative.split("/")[-1].removesuffix(".ipynb"))
+    page.close()
+    return text
+
+
+def test_validate_button_tells_the_student(browser, lab):
+    solved = validate(browser, lab, "solved/03_mse_loss/03_mse_loss.ipynb")
+    assert "Success! Your notebook passes all the tests." in solved, solved
+    unanswered = validate(browser, lab, "01_matrix_multiplication/01_matrix_multiplication.ipynb")
+    assert "NotImplementedError" in unanswered and "Success" not in unanswered, unanswered
+
+
+def test_moving_the_w_slider_redraws_the_plot_and_the_loss(browser, lab):
+    page = open_notebook(browser, lab, "solved/03_mse_loss/03_mse_loss.ipynb")
+    run(page, "notebook:run-all-cells")
+    page.wait_for_function(ALL_RUN, timeout=120_000)
+    view = page.locator(".widget-vbox").last
+    readout = view.locator(".widget-html").first
+    image = view.locator(".jp-RenderedImage img").first
+    image.wait_for(timeout=60_000)
+    before = readout.inner_text(), image.get_attribute("src")
+    handle = view.locator(".widget-slider").first.locator(".noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    for _ in range(20):
+        page.keyboard.press("ArrowRight")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and readout.inner_text() == before[0]:
+        page.wait_for_timeout(250)
+    after = readout.inner_text(), image.get_attribute("src")
+    assert after[0] != before[0] and "w = 0.00" not in after[0], (before[0], after[0])
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and image.get_attribute("src") == before[1]:
+        page.wait_for_timeout(250)
+    assert image.get_attribute("src") != before[1]
+    shoot(page, "03_mse_loss-slider")
+    page.close()
