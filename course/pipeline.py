@@ -28,21 +28,23 @@ def release(root, assignment_ids):
     The result maps each assignment that nbgrader could not generate to its error text.
     """
     api = nbgrader_api(root)
-    failures = {}
-    for assignment_id in assignment_ids:
-        result = api.generate_assignment(assignment_id, force=True, create=True)
-        if not result["success"]:
-            failures[assignment_id] = result.get("error") or result.get("log", "")
-    return failures
+    return _failures(assignment_ids, lambda a: api.generate_assignment(a, force=True, create=True))
 
 
 def feedback(root, assignment_ids, student_id=None):
     """Write nbgrader's HTML feedback, ``feedback/<student>/<id>/<id>.html``, for every graded
     submission of each assignment (or ``student_id``'s only); return the failures by id."""
     api = nbgrader_api(root)
+    return _failures(
+        assignment_ids, lambda a: api.generate_feedback(a, student_id=student_id, force=True)
+    )
+
+
+def _failures(assignment_ids, step):
+    """Run nbgrader's ``step`` for each assignment; map the ones that failed to nbgrader's error."""
     failures = {}
     for assignment_id in assignment_ids:
-        result = api.generate_feedback(assignment_id, student_id=student_id, force=True)
+        result = step(assignment_id)
         if not result["success"]:
             failures[assignment_id] = result.get("error") or result.get("log", "")
     return failures

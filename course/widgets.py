@@ -24,22 +24,8 @@ def loss_explorer(
     ``loss(y, y_hat)``, the student's own loss function. The ranges bound the sliders, and
     ``start`` is the line (w, b) they start from.
     """
-    w_slider = widgets.FloatSlider(
-        value=start[0],
-        min=w_range[0],
-        max=w_range[1],
-        step=0.01,
-        description="w",
-        continuous_update=False,
-    )
-    b_slider = widgets.FloatSlider(
-        value=start[1],
-        min=b_range[0],
-        max=b_range[1],
-        step=0.01,
-        description="b",
-        continuous_update=False,
-    )
+    w_slider = _slider("w", start[0], w_range)
+    b_slider = _slider("b", start[1], b_range)
     readout = widgets.HTML()
     canvas = widgets.Output()
 
@@ -66,3 +52,16 @@ def loss_explorer(
     b_slider.observe(redraw, names="value")
     redraw()
     return widgets.VBox([w_slider, b_slider, readout, canvas])
+
+
+def _slider(name, value, bounds):
+    """A slider for the parameter ``name`` within ``bounds``, in steps of 0.01, that reports
+    its value when released (each report redraws the plot)."""
+    return widgets.FloatSlider(
+        value=value,
+        min=bounds[0],
+        max=bounds[1],
+        step=0.01,
+        description=name,
+        continuous_update=False,
+    )

@@ -138,3 +138,18 @@ def solutions(source_nb):
         for c in source_nb.cells
         if c.metadata.get("nbgrader", {}).get("solution")
     }
+
+
+def run_course(*args, cwd=None, timeout=600, **env):
+    """Run the ``course`` command with this interpreter, ``env`` added to the environment
+    (e.g. ``COURSE_ROOT``, ``COURSE_WORKSPACE``); return the finished process."""
+    environment = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get("PATH", ""))
+    environment.update({k: str(v) for k, v in env.items()})
+    return subprocess.run(
+        [sys.executable, "-m", "course", *args],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=cwd,
+        timeout=timeout,
+    )

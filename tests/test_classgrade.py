@@ -14,7 +14,7 @@ import time
 import nbformat
 import pytest
 from bank import BANK
-from helpers import BIN, fill, make_course, solutions, submit
+from helpers import BIN, fill, make_course, run_course, solutions, submit
 from nbgrader.api import Gradebook
 
 ASSIGNMENT = "03_mse_loss"
@@ -23,14 +23,7 @@ HANG = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:
 
 
 def course(root, *args, timeout=600):
-    env = dict(os.environ, COURSE_ROOT=str(root), PATH=BIN + os.pathsep + os.environ["PATH"])
-    return subprocess.run(
-        [sys.executable, "-m", "course", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=timeout,
-    )
+    return run_course(*args, timeout=timeout, COURSE_ROOT=root)
 
 
 def tree_digest(folder):

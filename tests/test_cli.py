@@ -1,20 +1,12 @@
 """The course command: release and start, their errors and exit codes."""
 
-import subprocess
-import sys
+from helpers import run_course
 
 from course import cli, paths
 
 
 def run(*args, workspace):
-    env = {"COURSE_WORKSPACE": str(workspace), "PATH": "/usr/bin:/bin"}
-    return subprocess.run(
-        [sys.executable, "-m", "course", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    return run_course(*args, COURSE_WORKSPACE=workspace, timeout=120)
 
 
 def test_start_copies_the_release_and_never_overwrites_work(tmp_path):

@@ -6,14 +6,12 @@ run without the sandbox succeeds, so the attack is real and the sandbox is what 
 import json
 import os
 import socket
-import subprocess
-import sys
 import threading
 
 import nbformat
 import pytest
 from bank import BANK
-from helpers import BIN, fill, make_course, scores, solutions, submit
+from helpers import fill, make_course, run_course, scores, solutions, submit
 from nbgrader.api import Gradebook
 
 from course import sandbox
@@ -92,15 +90,8 @@ def grade_attack(tmp_path, sandboxed):
     sums = next(code for label, code, _ in BANK["mse"] if label == "sum")
     submit(root, "classmate", ASSIGNMENT, fill(release, {**right, "mse": sums}))
     tests_before = hidden_tests(root)
-    env = dict(os.environ, COURSE_ROOT=str(root), PATH=BIN + os.pathsep + os.environ["PATH"])
-    command = [sys.executable, "-m", "course", "autograde", ASSIGNMENT, "--jobs", "1"]
-    result = subprocess.run(
-        command + ([] if sandboxed else ["--no-sandbox"]),
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    options = [] if sandboxed else ["--no-sandbox"]
+    result = run_course("autograde", ASSIGNMENT, "--jobs", "1", *options, COURSE_ROOT=root)
     listener.close()
     seen = json.loads((root / "autograded" / "attacker" / ASSIGNMENT / "attack.json").read_text())
     return {

@@ -9,21 +9,11 @@ import sys
 import nbformat
 import pytest
 from bank import BANK
-from helpers import BIN, ROOT, fill, solutions
+from helpers import BIN, ROOT, fill, run_course, solutions
 
 
 def course(*args, workspace, cwd=None):
-    env = dict(
-        os.environ, COURSE_WORKSPACE=str(workspace), PATH=BIN + os.pathsep + os.environ["PATH"]
-    )
-    return subprocess.run(
-        [sys.executable, "-m", "course", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=cwd,
-        timeout=300,
-    )
+    return run_course(*args, cwd=cwd, timeout=300, COURSE_WORKSPACE=workspace)
 
 
 def digest(path):
