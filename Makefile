@@ -21,7 +21,8 @@ setup: $(STAMP)
 lab: setup
 	$(BIN)/course start
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --port=$(PORT) \
-		--ServerApp.root_dir="$${COURSE_WORKSPACE:-$(CURDIR)/workspace}"
+		--ServerApp.root_dir="$${COURSE_WORKSPACE:-$(CURDIR)/workspace}" \
+		$$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 test: setup
 	$(BIN)/ruff check .
