@@ -82,7 +82,7 @@ def plot_loss_vs_w(
     losses,
     ax=None,
     best_w=None,
-    xlabel="w (slope)",
+    xlabel="w (slope, mm per unit of standardized age)",
     ylabel="MSE loss",
     title="Loss as a function of w",
 ):
