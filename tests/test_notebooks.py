@@ -48,3 +48,23 @@ def test_unanswered_release_notebook_fails_every_test(assignment_id, tmp_path):
         error = error_text(cell)
         assert error and error.startswith("CheckError"), (cell.metadata.nbgrader.grade_id, error)
         assert "NotImplementedError" in error or "not defined yet" in error, error
+
+
+def test_a_test_run_before_its_answer_cell_says_what_to_do(tmp_path):
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("import course.data"),
+            nbformat.v4.new_code_cell("mse([3, 5, 8], [2.9, 5.3, 7.7])"),
+        ]
+    )
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    execute(nb, tmp_path)
+    error = nb.cells[1].outputs[0]
+    assert error.ename == "NameError"
+    assert "`mse` is not defined yet. Run the cell that defines it first" in "\n".join(
+        error.traceback
+    )
