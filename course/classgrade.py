@@ -9,6 +9,7 @@ is interrupted leaves both consistent; running again grades again.
 """
 
 import csv
+import ctypes
 import datetime
 import json
 import os
@@ -94,21 +95,54 @@ class StatusBook:
         return self.data.get(student, {}).get(assignment_id)
 
 
-def run_job(root, student, assignment_ids, budget, report):
+class Workers:
+    """The worker processes running now, so that an interrupted run stops them all."""
+
+    def __init__(self):
+        self.running = set()
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+
+    def start(self, command, root):
+        """Start a worker in a session of its own; None once the run is stopping."""
+        with self.lock:
+            if self.stopping.is_set():
+                return None
+            process = subprocess.Popen(
+                command,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+                cwd=root,
+            )
+            self.running.add(process)
+            return process
+
+    def finish(self, process):
+        with self.lock:
+            self.running.discard(process)
+
+    def stop_all(self):
+        """Kill every running worker, with its kernels; start no more."""
+        with self.lock:
+            self.stopping.set()
+            for process in self.running:
+                _kill_group(process)
+
+
+def run_job(root, student, assignment_ids, budget, report, workers):
     """Grade one student in a worker process; call ``report(outcome)`` for each notebook.
 
     The worker gets ``budget`` seconds per notebook; past that it is killed, with its kernel,
-    and the notebooks it did not finish are reported as failed.
+    and the notebooks it did not finish are reported as failed. When the run is interrupted
+    (``workers.stop_all``), the unfinished notebooks are not reported: they were not graded.
     """
     command = [sys.executable, "-m", "course.worker", str(root), student, *assignment_ids]
-    process = subprocess.Popen(
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-        cwd=root,
-    )
+    process = workers.start(command, root)
+    if process is None:
+        return
     timer = threading.Timer(budget * len(assignment_ids), _kill_group, [process])
     timer.start()
     done = set()
@@ -121,6 +155,9 @@ def run_job(root, student, assignment_ids, budget, report):
         process.wait()
     finally:
         timer.cancel()
+        workers.finish(process)
+    if workers.stopping.is_set():
+        return
     killed = process.returncode in (-signal.SIGKILL, 128 + signal.SIGKILL)
     for assignment_id in assignment_ids:
         if assignment_id not in done:
@@ -131,6 +168,12 @@ def run_job(root, student, assignment_ids, budget, report):
                 else _last_line(stderr)
             )
             report(Outcome(student, assignment_id, "failed", reason, budget if killed else 0.0))
+
+
+def _die_with_parent():
+    """In a worker, before it starts: be killed when the grading process dies, however it dies
+    (Ctrl-C, kill), so no orphaned worker goes on grading (Linux's PR_SET_PDEATHSIG)."""
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL)
 
 
 def _kill_group(process):
@@ -166,10 +209,19 @@ def grade_class(root, assignment_ids, jobs, budget=120.0, on_outcome=None):
         if on_outcome:
             on_outcome(outcome)
 
-    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures = [pool.submit(run_job, root, s, ids, budget, report) for s, ids in work.items()]
+    workers = Workers()
+    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    try:
+        futures = [
+            pool.submit(run_job, root, s, ids, budget, report, workers) for s, ids in work.items()
+        ]
         for future in futures:
             future.result()
+    except BaseException:  # Ctrl-C or a crash here: no worker may go on grading alone
+        workers.stop_all()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     return outcomes
 
 

@@ -104,15 +104,22 @@ def cmd_autograde(args):
     total = sum(len(v) for v in work.values())
     console = Console(highlight=False, stderr=True)
     start = time.perf_counter()
-    with Progress(console=console, transient=False) as bar:
-        task = bar.add_task(f"grading {len(work)} students", total=total)
-        outcomes = classgrade.grade_class(
-            paths.ROOT,
-            ids,
-            args.jobs,
-            args.notebook_timeout,
-            on_outcome=lambda outcome: bar.advance(task),
+    try:
+        with Progress(console=console, transient=False) as bar:
+            task = bar.add_task(f"grading {len(work)} students", total=total)
+            outcomes = classgrade.grade_class(
+                paths.ROOT,
+                ids,
+                args.jobs,
+                args.notebook_timeout,
+                on_outcome=lambda outcome: bar.advance(task),
+            )
+    except KeyboardInterrupt:
+        print(
+            "interrupted: what was graded is kept; run course autograde again to finish",
+            file=sys.stderr,
         )
+        return 130
     counts = classgrade.summary(outcomes, time.perf_counter() - start)
     table = Table(title="Summary", title_justify="left")
     for key in counts:

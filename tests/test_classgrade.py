@@ -104,7 +104,21 @@ def test_export_tells_failures_and_missing_work_from_zeros(klass):
     assert rows["only01", "01_matrix_multiplication"]["total"] == "0"
 
 
-def test_a_rerun_is_idempotent_and_an_interrupted_run_leaves_a_consistent_gradebook(klass):
+def workers_of(root):
+    """The pids of grading workers still running for the course at ``root``."""
+    found = []
+    for proc in os.listdir("/proc"):
+        try:
+            command = open(f"/proc/{proc}/cmdline", "rb").read().split(b"\0")
+        except OSError:
+            continue
+        if b"course.worker" in command and str(root).encode() in command:
+            found.append(int(proc))
+    return found
+
+
+@pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL])
+def test_an_interrupted_run_stops_its_workers_and_a_rerun_grades_the_same(klass, how):
     root, _, before = klass
     first = statuses(root)
     env = dict(os.environ, COURSE_ROOT=str(root), PATH=BIN + os.pathsep + os.environ["PATH"])
@@ -121,13 +135,22 @@ def test_a_rerun_is_idempotent_and_an_interrupted_run_leaves_a_consistent_gradeb
             "15",
         ],
         env=env,
-        start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    time.sleep(6)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not workers_of(root):
+        time.sleep(0.2)
+    assert workers_of(root), "the run started no worker"
+    time.sleep(2)
+    process.send_signal(how)
+    process.wait(timeout=60)
+    if how == signal.SIGINT:
+        assert process.returncode == 130
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and workers_of(root):
+        time.sleep(0.2)
+    assert not workers_of(root), "a worker went on grading after the run was interrupted"
     json.loads((root / "grading-status.json").read_text())  # still whole
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         assert {s.id for s in gb.students} >= {"right", "wrong"}
