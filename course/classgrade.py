@@ -135,39 +135,51 @@ class Workers:
 def run_job(root, student, assignment_ids, budget, report, workers):
     """Grade one student in a worker process; call ``report(outcome)`` for each notebook.
 
-    The worker gets ``budget`` seconds per notebook; past that it is killed, with its kernel,
-    and the notebooks it did not finish are reported as failed. When the run is interrupted
-    (``workers.stop_all``), the unfinished notebooks are not reported: they were not graded.
+    Each notebook gets ``budget`` seconds from the moment the worker starts it; past that the
+    worker is killed with its kernel, the notebook is reported as failed, and a new worker
+    grades the student's remaining notebooks. When the run is interrupted
+    (``workers.stop_all``), unfinished notebooks are not reported: they were not graded.
     """
-    command = [sys.executable, "-m", "course.worker", str(root), student, *assignment_ids]
-    process = workers.start(command, root)
-    if process is None:
-        return
-    timer = threading.Timer(budget * len(assignment_ids), _kill_group, [process])
-    timer.start()
-    done = set()
-    try:
-        for line in process.stdout:
-            data = json.loads(line)
-            done.add(data["assignment"])
-            report(Outcome(student, **data))
-        stderr = process.stderr.read()
-        process.wait()
-    finally:
-        timer.cancel()
-        workers.finish(process)
-    if workers.stopping.is_set():
-        return
-    killed = process.returncode in (-signal.SIGKILL, 128 + signal.SIGKILL)
-    for assignment_id in assignment_ids:
-        if assignment_id not in done:
+    remaining = list(assignment_ids)
+    while remaining:
+        command = [sys.executable, "-m", "course.worker", str(root), student, *remaining]
+        process = workers.start(command, root)
+        if process is None:
+            return
+        current, timer, finished = None, None, []
+        try:
+            for line in process.stdout:
+                data = json.loads(line)
+                if timer:
+                    timer.cancel()
+                if data.get("started"):
+                    current = data["assignment"]
+                    timer = threading.Timer(budget, _kill_group, [process])
+                    timer.start()
+                    continue
+                current = None
+                finished.append(data["assignment"])
+                report(Outcome(student, **data))
+            stderr = process.stderr.read()
+            process.wait()
+        finally:
+            if timer:
+                timer.cancel()
+            workers.finish(process)
+        if workers.stopping.is_set():
+            return
+        remaining = [a for a in remaining if a not in finished]
+        if process.returncode in (-signal.SIGKILL, 128 + signal.SIGKILL) and current:
             reason = (
                 f"timed out after {budget:g} s: the notebook kept running (a loop that "
                 "ignores interrupts?)"
-                if killed
-                else _last_line(stderr)
             )
-            report(Outcome(student, assignment_id, "failed", reason, budget if killed else 0.0))
+            report(Outcome(student, current, "failed", reason, budget))
+            remaining.remove(current)
+            continue
+        for assignment_id in remaining:
+            report(Outcome(student, assignment_id, "failed", _last_line(stderr)))
+        return
 
 
 def _die_with_parent():

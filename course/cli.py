@@ -209,6 +209,7 @@ def build_parser():
 def main(argv=None):
     """Run the ``course`` command; return its exit code."""
     args = build_parser().parse_args(argv)
+    pipeline.put_interpreter_on_path()  # nbgrader runs alembic, and kernels, from there
     try:
         return args.func(args)
     except ValueError as error:

@@ -14,7 +14,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 def nbgrader_api(root):
     """An ``NbGraderAPI`` for the course at ``root``, configured by its ``nbgrader_config.py``."""
-    _put_interpreter_on_path()
+    put_interpreter_on_path()
     config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
     config.CourseDirectory.root = str(Path(root).resolve())
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
@@ -70,7 +70,7 @@ def exercise_of(grade_id, exercises):
     return max(matches, key=len) if matches else None
 
 
-def _put_interpreter_on_path():
+def put_interpreter_on_path():
     """Put this interpreter's scripts folder first on PATH: nbgrader runs ``alembic`` from there
     when it creates a gradebook, and the kernels it starts are found there."""
     scripts = str(Path(sys.executable).parent)

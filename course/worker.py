@@ -1,8 +1,9 @@
 """One grading job: ``python -m course.worker ROOT STUDENT ASSIGNMENT...``.
 
 Grades one student's submissions, one assignment after another, with nbgrader's API in this
-process, and prints one JSON line per assignment: ``{"assignment", "status", "reason",
-"seconds"}`` with status ``graded``, ``failed`` (with a one-line reason) or ``missing``.
+process, and prints two JSON lines per assignment: ``{"assignment", "started": true}`` as it
+starts, and ``{"assignment", "status", "reason", "seconds"}`` when it is done, with status
+``graded``, ``failed`` (with a one-line reason) or ``missing``.
 :mod:`course.classgrade` runs several of these at once and kills one that runs past its time.
 """
 
@@ -54,6 +55,7 @@ def grade_student(root, student, assignment_ids, out=sys.stdout):
     """Grade ``student``'s submissions of ``assignment_ids``; print a JSON line for each."""
     api = pipeline.nbgrader_api(root)
     for assignment_id in assignment_ids:
+        print(json.dumps({"assignment": assignment_id, "started": True}), file=out, flush=True)
         start = time.perf_counter()
         problem = check_submission(root, student, assignment_id)
         if problem is None:

@@ -54,9 +54,10 @@ def klass(tmp_path_factory):
         root / "release" / "01_matrix_multiplication" / "01_matrix_multiplication.ipynb", 4
     )
     submit(root, "only01", "01_matrix_multiplication", other)
+    submit(root, "hang", "01_matrix_multiplication", other)  # graded after 03 runs away
     submit(root, "zz_classmate", ASSIGNMENT, fill(release, {**right, "mse": sums}))
     before = tree_digest(root / "submitted")
-    result = course(root, "autograde", "--jobs", "2", "--notebook-timeout", "15")
+    result = course(root, "autograde", "--jobs", "2", "--notebook-timeout", "20")
     return root, result, before
 
 
@@ -76,6 +77,7 @@ def test_autograde_grades_the_class_and_reports_the_broken(klass):
     assert "kernel died" in found["killer", ASSIGNMENT]["reason"]
     assert found["hang", ASSIGNMENT]["status"] == "failed"
     assert "timed out" in found["hang", ASSIGNMENT]["reason"]
+    assert found["hang", "01_matrix_multiplication"]["status"] == "graded"
     assert found["corrupt", ASSIGNMENT]["status"] == "failed"
     assert "invalid notebook file" in found["corrupt", ASSIGNMENT]["reason"]
     assert found["misnamed", ASSIGNMENT]["status"] == "failed"
@@ -132,7 +134,7 @@ def test_an_interrupted_run_stops_its_workers_and_a_rerun_grades_the_same(klass,
             "--jobs",
             "2",
             "--notebook-timeout",
-            "15",
+            "20",
         ],
         env=env,
         stdout=subprocess.DEVNULL,
@@ -154,7 +156,7 @@ def test_an_interrupted_run_stops_its_workers_and_a_rerun_grades_the_same(klass,
     json.loads((root / "grading-status.json").read_text())  # still whole
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         assert {s.id for s in gb.students} >= {"right", "wrong"}
-    again = course(root, "autograde", ASSIGNMENT, "--jobs", "2", "--notebook-timeout", "15")
+    again = course(root, "autograde", ASSIGNMENT, "--jobs", "2", "--notebook-timeout", "20")
     assert again.returncode == 1
     second = statuses(root)
     assert {k: v["status"] for k, v in second.items()} == {k: v["status"] for k, v in first.items()}
