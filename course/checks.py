@@ -26,7 +26,6 @@ _subtract, _absolute, _multiply, _add = np.subtract, np.absolute, np.multiply, n
 _less_equal, _less, _all = np.less_equal, np.less, np.all
 _isinstance = isinstance
 _len = len
-_float = float
 
 RTOL = 1e-6
 """Relative tolerance of every comparison."""
