@@ -285,15 +285,10 @@ def _row(gb, book, root, student, assignment_id, names):
     except MissingEntry:
         row["status"], row["reason"] = "missing", "not graded yet: run course autograde"
         return row
-    points = dict.fromkeys(names, 0.0)
-    maximum = 0.0
-    for grade in notebook.grades:
-        exercise = pipeline.exercise_of(grade.name, names)
-        if exercise:
-            points[exercise] += grade.score or 0.0
-        maximum += grade.max_score
-    row.update({k: f"{v:g}" for k, v in points.items()})
-    row["total"], row["max_score"] = f"{sum(points.values()):g}", f"{maximum:g}"
+    points = pipeline.points(notebook, names)
+    row.update({name: f"{score:g}" for name, (score, _) in points.items()})
+    row["total"] = f"{sum(score for score, _ in points.values()):g}"
+    row["max_score"] = f"{sum(maximum for _, maximum in points.values()):g}"
     return row
 
 

@@ -70,6 +70,18 @@ def exercise_of(grade_id, exercises):
     return max(matches, key=len) if matches else None
 
 
+def points(notebook, names):
+    """Points per exercise of a graded nbgrader ``SubmittedNotebook``: {name: (score, maximum)}
+    for each exercise in ``names``, summing its answer cell and ``test_<name>`` cells."""
+    totals = dict.fromkeys(names, (0.0, 0.0))
+    for grade in notebook.grades:
+        exercise = exercise_of(grade.name, names)
+        if exercise:
+            score, maximum = totals[exercise]
+            totals[exercise] = (score + (grade.score or 0.0), maximum + grade.max_score)
+    return totals
+
+
 def put_interpreter_on_path():
     """Put this interpreter's scripts folder first on PATH: nbgrader runs ``alembic`` from there
     when it creates a gradebook, and the kernels it starts are found there."""

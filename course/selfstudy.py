@@ -135,28 +135,23 @@ def _results(course, assignment_id):
     graded = nbformat.read(
         course / "autograded" / LEARNER / assignment_id / f"{assignment_id}.ipynb", as_version=4
     )
-    answers = [
-        c.metadata.nbgrader["grade_id"]
+    answers = {
+        c.metadata.nbgrader["grade_id"]: c.cell_type == "markdown"
         for c in graded.cells
         if c.metadata.get("nbgrader", {}).get("solution")
-    ]
-    exercises = {name: Exercise(name) for name in answers}
-    messages = {
-        c.metadata.nbgrader["grade_id"]: [o.evalue for o in c.outputs if o.output_type == "error"]
-        for c in graded.cells
-        if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade")
     }
+    messages = {name: [] for name in answers}
+    for cell in graded.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        exercise = pipeline.exercise_of(grade_id, answers)
+        if exercise and cell.cell_type == "code":
+            messages[exercise] += [o.evalue for o in cell.outputs if o.output_type == "error"]
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         notebook = gb.find_submission_notebook(assignment_id, assignment_id, LEARNER)
-        for grade_cell in notebook.grades:
-            exercise = exercises.get(pipeline.exercise_of(grade_cell.name, exercises))
-            if exercise is None:
-                continue
-            exercise.maximum += grade_cell.max_score
-            exercise.score += grade_cell.score or 0.0
-            exercise.manual = exercise.manual or grade_cell.cell_type == "markdown"
-            exercise.messages += messages.get(grade_cell.name, [])
-    return list(exercises.values())
+        points = pipeline.points(notebook, list(answers))
+    return [
+        Exercise(name, *points[name], manual, messages[name]) for name, manual in answers.items()
+    ]
 
 
 def _record(workspace, report):

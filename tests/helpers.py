@@ -92,14 +92,9 @@ def autograde(course, assignment_id, *options):
 
 def scores(course, assignment_id, student, exercises):
     """Points per exercise of a graded submission, from the gradebook: {exercise: (score, max)}."""
-    totals = {}
     with Gradebook(f"sqlite:///{Path(course) / 'gradebook.db'}") as gb:
         notebook = gb.find_submission_notebook(assignment_id, assignment_id, student)
-        for grade in notebook.grades:
-            exercise = exercise_of(grade.name, exercises)
-            score, maximum = totals.get(exercise, (0.0, 0.0))
-            totals[exercise] = (score + (grade.score or 0.0), maximum + grade.max_score)
-    return totals
+        return pipeline.points(notebook, exercises)
 
 
 def failure_messages(course, assignment_id, student, exercises):
