@@ -1,6 +1,7 @@
 """nbgrader configuration of the course. The repository root is the course root."""
 
 import os
+import sys
 
 from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
@@ -13,8 +14,8 @@ from nbgrader.preprocessors import (
     SaveAutoGrades,
 )
 
-from course import sandbox
-from course.grading import TrustedExecute
+from course.grader import sandbox
+from course.grader.grading import TrustedExecute
 
 c = get_config()  # noqa: F821  (provided by nbgrader's config loader)
 
@@ -22,8 +23,11 @@ c.CourseDirectory.course_id = "regression-from-scratch"
 c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 
 # Grading kernels run in a sandbox (bubblewrap, rlimits, no network, the course hidden), reached
-# over IPC sockets; COURSE_NO_SANDBOX=1 (course autograde --no-sandbox) turns it off.
+# over IPC sockets; COURSE_NO_SANDBOX=1 (course autograde --no-sandbox) turns it off. Grading
+# fails closed: plain `nbgrader autograde` stops here, in one line, where bubblewrap cannot run.
 sandbox.configure(c, c.CourseDirectory.root)
+if sys.argv[1:2] == ["autograde"] and sandbox.refusal():
+    sys.exit(f"nbgrader autograde: {sandbox.refusal()}")
 
 # Release notebooks keep no outputs, and the release holds no solution and no hidden test.
 c.ClearSolutions.code_stub = {"python": "# your code here\nraise NotImplementedError()"}

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from bank import BANK, CONTRACT, MANUAL  # noqa: E402
 from helpers import fill, make_course, submit  # noqa: E402
 
-from course import sandbox  # noqa: E402
+from course.grader import sandbox  # noqa: E402
 
 BIN = str(Path(sys.executable).parent)
 ENV = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get("PATH", ""))

@@ -2,6 +2,6 @@
 
 import sys
 
-from course.cli import main
+from course.grader.cli import main
 
 sys.exit(main())

@@ -272,3 +272,22 @@ def value_of(namespace, name):
             f"`{name}` is not defined yet: run your answer cell, which assigns `{name} = ...`."
         )
     return namespace[name]
+
+
+class SourceFunction:
+    """A function a test hands to a student's function, given by its Python source.
+
+    ``SourceFunction("lambda w, b: w ** 2 + b", c=3.0)`` evaluates the source with ``np`` and
+    the named values in scope; it is called like the function, and can cross to the kernel.
+    """
+
+    def __init__(self, source, **values):
+        self.source = source
+        self.values = values
+        self._function = eval(source, {"np": np, **values})  # noqa: S307 (test-authored source)
+
+    def __call__(self, *args, **kwargs):
+        return self._function(*args, **kwargs)
+
+    def __repr__(self):
+        return self.source

@@ -13,7 +13,7 @@ THICKNESS_INTERCEPT = 2.8
 """Intercept of the true age / thickness line, in mm."""
 
 THICKNESS_SLOPE = -0.008
-"""Slope of the true age / thickness line, in mm per unit of standardized age."""
+"""Slope of the true age / thickness line, in mm per unit of rescaled age (age mapped to [0, 1])."""
 
 THICKNESS_NOISE_SD = 0.05
 """Standard deviation of the measurement noise on thickness, in mm."""
@@ -52,7 +52,7 @@ def line_data(n, w, b, noise_sd, seed=SEED):
 def thickness_data(n=100, seed=SEED):
     """Return the lecture's training set ``(age, thickness)``, both of shape (n,).
 
-    ``age`` is standardized to [0, 1] (it is not in years); ``thickness`` is cortical
+    ``age`` is rescaled to [0, 1] (it is not in years); ``thickness`` is cortical
     thickness in mm, drawn as ``2.8 - 0.008 * age`` plus N(0, 0.05) noise.
     """
     return line_data(n, THICKNESS_SLOPE, THICKNESS_INTERCEPT, THICKNESS_NOISE_SD, seed)

@@ -4,7 +4,7 @@ returns the matplotlib Axes, so a notebook can add to it or place it in a grid."
 import matplotlib.pyplot as plt
 import numpy as np
 
-AGE_LABEL = "age (standardized, 0 to 1)"
+AGE_LABEL = "age (rescaled to 0-1)"
 THICKNESS_LABEL = "cortical thickness (mm)"
 DATA_STYLE = {"color": "black", "alpha": 0.6, "s": 18}
 LINE_STYLE = {"color": "tab:red", "linewidth": 2}
@@ -82,7 +82,7 @@ def plot_loss_vs_w(
     losses,
     ax=None,
     best_w=None,
-    xlabel="w (slope, mm per unit of standardized age)",
+    xlabel="w (slope, mm per unit of rescaled age)",
     ylabel="MSE loss",
     title="Loss as a function of w",
 ):

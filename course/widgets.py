@@ -1,13 +1,34 @@
-"""Interactive views for the notebooks (ipywidgets). They run without a browser too: the view
-is built and drawn once, and the sliders redraw it when a student moves them."""
+"""Interactive views for the notebooks (ipywidgets).
 
-import os
+A view draws its figure into a PNG in the kernel and shows it in an ``Image`` widget: no
+``Output`` widget captures the kernel's display messages, since that capture could leave a
+headless run (nbclient, nbconvert, grading) waiting forever for a message that never came.
+Without a frontend to render widgets (a static page, a feedback report), the view shows its
+current picture as a plain PNG.
+"""
+
+import base64
+import io
 
 import ipywidgets as widgets
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-from course.plots import plot_residuals
+from course.plots import AGE_LABEL, DATA_STYLE, LINE_STYLE, THICKNESS_LABEL
+
+
+class PictureBox(widgets.VBox):
+    """A VBox whose ``picture`` (an ``Image`` widget) doubles as its static view: where no
+    widget can render, its PNG is shown instead."""
+
+    def __init__(self, children, picture):
+        super().__init__(children)
+        self.picture = picture
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = super()._repr_mimebundle_(**kwargs) or {}
+        return {**bundle, "image/png": base64.b64encode(self.picture.value).decode("ascii")}
 
 
 def loss_explorer(
@@ -17,58 +38,50 @@ def loss_explorer(
     w_range=(-1.0, 1.0),
     b_range=(2.0, 3.5),
     start=(0.5, 2.5),
-    xlabel="age (standardized, 0 to 1)",
-    ylabel="cortical thickness (mm)",
+    xlabel=AGE_LABEL,
+    ylabel=THICKNESS_LABEL,
 ):
     """Return a view with sliders for the slope ``w`` and intercept ``b`` of ``y_hat = w x + b``.
 
-    Each move redraws the data ``(x, y)`` (shape (n,)), the line and its errors, and shows
-    ``loss(y, y_hat)``, the student's own loss function. The ranges bound the sliders, and
-    ``start`` is the line (w, b) they start from. Under nbgrader (grading or Validate), where
-    nobody can move a slider, it draws the starting view once and returns its Axes.
+    Each move redraws the data ``(x, y)`` (shape (n,)), the line and its errors on fixed axes
+    (they fit every line the sliders reach), and shows ``loss(y, y_hat)``, the student's own
+    loss function. The ranges bound the sliders, and ``start`` is the line (w, b) they start
+    from.
     """
-    if os.environ.get("NBGRADER_EXECUTION"):
-        # nbgrader is grading or validating: nobody moves a slider, and widget messages would
-        # only slow the grader down; draw the starting view once, as a plain figure
-        _, ax = plt.subplots(figsize=(6, 4))
-        y_hat = start[0] * np.asarray(x) + start[1]
-        return plot_residuals(
-            x,
-            y,
-            y_hat,
-            ax=ax,
-            xlabel=xlabel,
-            ylabel=ylabel,
-            title=f"w = {start[0]:.2f}, b = {start[1]:.2f}: loss = {float(loss(y, y_hat)):.5f}",
-        )
+    x, y = np.ravel(np.asarray(x, dtype=float)), np.ravel(np.asarray(y, dtype=float))
     w_slider = _slider("w", start[0], w_range)
     b_slider = _slider("b", start[1], b_range)
     readout = widgets.HTML()
-    canvas = widgets.Output()
+    picture = widgets.Image(format="png")
+    figure = Figure(figsize=(6.4, 4.4), layout="constrained")
+    FigureCanvasAgg(figure)
+    ax = figure.subplots()
+    grid = np.array([x.min(), x.max()])
+    reach = [w * g + b for w in w_range for b in b_range for g in grid]
+    low, high = min(np.min(y), *reach), max(np.max(y), *reach)
+    pad_x, pad_y = 0.03 * np.ptp(grid), 0.05 * (high - low)
 
     def redraw(_change=None):
         w, b = w_slider.value, b_slider.value
-        y_hat = w * np.asarray(x) + b
+        y_hat = w * x + b
         value = float(loss(y, y_hat))
         readout.value = f"<b>loss = {value:.5f}</b> at w = {w:.2f}, b = {b:.2f}"
-        with canvas:
-            canvas.clear_output(wait=True)
-            _, ax = plt.subplots(figsize=(6, 4))
-            plot_residuals(
-                x,
-                y,
-                y_hat,
-                ax=ax,
-                xlabel=xlabel,
-                ylabel=ylabel,
-                title=f"w = {w:.2f}, b = {b:.2f}: loss = {value:.5f}",
-            )
-            plt.show()
+        ax.clear()
+        ax.vlines(x, y, y_hat, color="tab:orange", linewidth=0.8, alpha=0.7, label="errors")
+        ax.scatter(x, y, label="data", zorder=3, **DATA_STYLE)
+        ax.plot(grid, w * grid + b, label=f"line y = {w:.2f} x + {b:.2f}", **LINE_STYLE)
+        ax.set(xlim=(grid[0] - pad_x, grid[1] + pad_x), ylim=(low - pad_y, high + pad_y))
+        ax.set(xlabel=xlabel, ylabel=ylabel, title=f"loss = {value:.5f}")
+        ax.grid(True, linestyle="--", alpha=0.5)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=90)
+        picture.value = buffer.getvalue()
 
     w_slider.observe(redraw, names="value")
     b_slider.observe(redraw, names="value")
     redraw()
-    return widgets.VBox([w_slider, b_slider, readout, canvas])
+    return PictureBox([w_slider, b_slider, readout, picture], picture)
 
 
 def _slider(name, value, bounds):

@@ -18,45 +18,97 @@ MANUAL = {"derivation", "convergence"}
 
 BANK = {
     "matmul_shape": [
-        ("tuple", "def matmul_shape(shape_a, shape_b):\n    if shape_a[1] != shape_b[0]:\n"
-                  "        raise ValueError('inner sizes differ')\n    return (shape_a[0], shape_b[1])", True),
-        ("list", "def matmul_shape(shape_a, shape_b):\n    (m, n), (k, p) = shape_a, shape_b\n"
-                 "    if n != k:\n        raise ValueError(f'{n} != {k}')\n    return [m, p]", True),
-        ("swapped", "def matmul_shape(shape_a, shape_b):\n    if shape_a[1] != shape_b[0]:\n"
-                    "        raise ValueError('x')\n    return (shape_b[1], shape_a[0])", False),
-        ("no error", "def matmul_shape(shape_a, shape_b):\n    return (shape_a[0], shape_b[1])", False),
+        (
+            "tuple",
+            "def matmul_shape(shape_a, shape_b):\n    if shape_a[1] != shape_b[0]:\n"
+            "        raise ValueError('inner sizes differ')\n    return (shape_a[0], shape_b[1])",
+            True,
+        ),
+        (
+            "list",
+            "def matmul_shape(shape_a, shape_b):\n    (m, n), (k, p) = shape_a, shape_b\n"
+            "    if n != k:\n        raise ValueError(f'{n} != {k}')\n    return [m, p]",
+            True,
+        ),
+        (
+            "swapped",
+            "def matmul_shape(shape_a, shape_b):\n    if shape_a[1] != shape_b[0]:\n"
+            "        raise ValueError('x')\n    return (shape_b[1], shape_a[0])",
+            False,
+        ),
+        (
+            "no error",
+            "def matmul_shape(shape_a, shape_b):\n    return (shape_a[0], shape_b[1])",
+            False,
+        ),
     ],
     "dot": [
-        ("loop", "def dot(a, b):\n    if len(a) != len(b):\n        raise ValueError('lengths')\n"
-                 "    total = 0\n    for k in range(len(a)):\n        total += a[k] * b[k]\n    return total", True),
-        ("zip", "def dot(a, b):\n    if len(a) != len(b):\n        raise ValueError('lengths')\n"
-                "    return sum(x * y for x, y in zip(a, b))", True),
-        ("off by one", "def dot(a, b):\n    if len(a) != len(b):\n        raise ValueError('lengths')\n"
-                       "    total = 0\n    for k in range(len(a) - 1):\n        total += a[k] * b[k]\n"
-                       "    return total", False),
-        ("hard-coded", "def dot(a, b):\n    if len(a) != len(b):\n        raise ValueError('lengths')\n"
-                       "    return 32", False),
+        (
+            "loop",
+            "def dot(a, b):\n    if len(a) != len(b):\n        raise ValueError('lengths')\n"
+            "    total = 0\n    for k in range(len(a)):\n        total += a[k] * b[k]\n    return total",
+            True,
+        ),
+        (
+            "zip",
+            "def dot(a, b):\n    if len(a) != len(b):\n        raise ValueError('lengths')\n"
+            "    return sum(x * y for x, y in zip(a, b))",
+            True,
+        ),
+        (
+            "off by one",
+            "def dot(a, b):\n    if len(a) != len(b):\n        raise ValueError('lengths')\n"
+            "    total = 0\n    for k in range(len(a) - 1):\n        total += a[k] * b[k]\n"
+            "    return total",
+            False,
+        ),
+        (
+            "hard-coded",
+            "def dot(a, b):\n    if len(a) != len(b):\n        raise ValueError('lengths')\n"
+            "    return 32",
+            False,
+        ),
     ],
     "matmul": [
-        ("loops", "def matmul(A, B):\n    A = np.asarray(A, dtype=float)\n    B = np.asarray(B, dtype=float)\n"
-                  "    if A.shape[1] != B.shape[0]:\n        raise ValueError('inner')\n"
-                  "    C = np.zeros((A.shape[0], B.shape[1]))\n    for i in range(A.shape[0]):\n"
-                  "        for j in range(B.shape[1]):\n            for k in range(A.shape[1]):\n"
-                  "                C[i, j] += A[i, k] * B[k, j]\n    return C", True),
-        ("lists", "def matmul(A, B):\n    if len(A[0]) != len(B):\n        raise ValueError('inner')\n"
-                  "    return [[sum(A[i][k] * B[k][j] for k in range(len(B))) for j in range(len(B[0]))]"
-                  " for i in range(len(A))]", True),
-        ("term missing", "def matmul(A, B):\n    A = np.asarray(A, dtype=float)\n    B = np.asarray(B, dtype=float)\n"
-                         "    if A.shape[1] != B.shape[0]:\n        raise ValueError('inner')\n"
-                         "    C = np.zeros((A.shape[0], B.shape[1]))\n    for i in range(A.shape[0]):\n"
-                         "        for j in range(B.shape[1]):\n            for k in range(A.shape[1] - 1):\n"
-                         "                C[i, j] += A[i, k] * B[k, j]\n    return C", False),
-        ("elementwise", "def matmul(A, B):\n    A = np.asarray(A, dtype=float)\n    B = np.asarray(B, dtype=float)\n"
-                        "    if A.shape[1] != B.shape[0]:\n        raise ValueError('inner')\n"
-                        "    return A[:, :B.shape[1]] * B[:A.shape[0], :]", False),
+        (
+            "loops",
+            "def matmul(A, B):\n    A = np.asarray(A, dtype=float)\n    B = np.asarray(B, dtype=float)\n"
+            "    if A.shape[1] != B.shape[0]:\n        raise ValueError('inner')\n"
+            "    C = np.zeros((A.shape[0], B.shape[1]))\n    for i in range(A.shape[0]):\n"
+            "        for j in range(B.shape[1]):\n            for k in range(A.shape[1]):\n"
+            "                C[i, j] += A[i, k] * B[k, j]\n    return C",
+            True,
+        ),
+        (
+            "lists",
+            "def matmul(A, B):\n    if len(A[0]) != len(B):\n        raise ValueError('inner')\n"
+            "    return [[sum(A[i][k] * B[k][j] for k in range(len(B))) for j in range(len(B[0]))]"
+            " for i in range(len(A))]",
+            True,
+        ),
+        (
+            "term missing",
+            "def matmul(A, B):\n    A = np.asarray(A, dtype=float)\n    B = np.asarray(B, dtype=float)\n"
+            "    if A.shape[1] != B.shape[0]:\n        raise ValueError('inner')\n"
+            "    C = np.zeros((A.shape[0], B.shape[1]))\n    for i in range(A.shape[0]):\n"
+            "        for j in range(B.shape[1]):\n            for k in range(A.shape[1] - 1):\n"
+            "                C[i, j] += A[i, k] * B[k, j]\n    return C",
+            False,
+        ),
+        (
+            "elementwise",
+            "def matmul(A, B):\n    A = np.asarray(A, dtype=float)\n    B = np.asarray(B, dtype=float)\n"
+            "    if A.shape[1] != B.shape[0]:\n        raise ValueError('inner')\n"
+            "    return A[:, :B.shape[1]] * B[:A.shape[0], :]",
+            False,
+        ),
     ],
     "outer": [
-        ("numpy", "def outer(x, w):\n    return np.multiply.outer(np.asarray(x, float), np.asarray(w, float))", True),
+        (
+            "numpy",
+            "def outer(x, w):\n    return np.multiply.outer(np.asarray(x, float), np.asarray(w, float))",
+            True,
+        ),
         ("lists", "def outer(x, w):\n    return [[xi * wj for wj in w] for xi in x]", True),
         ("transposed", "def outer(x, w):\n    return [[xi * wj for xi in x] for wj in w]", False),
     ],
@@ -67,19 +119,39 @@ BANK = {
         ("first only", "y_hat_by_hand = [2.9, 5.0, 8.0]", False),
     ],
     "add_intercept": [
-        ("hstack", "def add_intercept(x):\n    x = np.asarray(x, dtype=float)\n    if x.ndim == 1:\n"
-                   "        x = x[:, None]\n    return np.hstack([np.ones((len(x), 1)), x])", True),
-        ("column_stack", "def add_intercept(x):\n    x = np.asarray(x, dtype=float)\n"
-                         "    return np.column_stack([np.ones(x.shape[0]), x])", True),
-        ("ones last", "def add_intercept(x):\n    x = np.asarray(x, dtype=float)\n"
-                      "    return np.column_stack([x, np.ones(x.shape[0])])", False),
-        ("1-D only", "def add_intercept(x):\n    x = np.asarray(x, dtype=float)\n"
-                     "    return np.column_stack([np.ones(len(x)), x.ravel()[:len(x)]])", False),
+        (
+            "hstack",
+            "def add_intercept(x):\n    x = np.asarray(x, dtype=float)\n    if x.ndim == 1:\n"
+            "        x = x[:, None]\n    return np.hstack([np.ones((len(x), 1)), x])",
+            True,
+        ),
+        (
+            "column_stack",
+            "def add_intercept(x):\n    x = np.asarray(x, dtype=float)\n"
+            "    return np.column_stack([np.ones(x.shape[0]), x])",
+            True,
+        ),
+        (
+            "ones last",
+            "def add_intercept(x):\n    x = np.asarray(x, dtype=float)\n"
+            "    return np.column_stack([x, np.ones(x.shape[0])])",
+            False,
+        ),
+        (
+            "1-D only",
+            "def add_intercept(x):\n    x = np.asarray(x, dtype=float)\n"
+            "    return np.column_stack([np.ones(len(x)), x.ravel()[:len(x)]])",
+            False,
+        ),
     ],
     "predict": [
         ("matmul", "def predict(X, w):\n    return np.asarray(X) @ np.asarray(w)", True),
         ("dot", "def predict(X, w):\n    return np.dot(X, w)", True),
-        ("elementwise", "def predict(X, w):\n    return np.asarray(X) * np.asarray(w).ravel()", False),
+        (
+            "elementwise",
+            "def predict(X, w):\n    return np.asarray(X) * np.asarray(w).ravel()",
+            False,
+        ),
         ("always flat", "def predict(X, w):\n    return np.asarray(X) @ np.ravel(w)", False),
     ],
     "loss_by_hand": [
@@ -89,112 +161,232 @@ BANK = {
         ("rounded badly", "loss_by_hand = 0.064", False),
     ],
     "mse": [
-        ("ravel", "def mse(y, y_hat):\n    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
-                  "    if y.size != y_hat.size:\n        raise ValueError('sizes')\n"
-                  "    return float(np.mean((y_hat - y) ** 2))", True),
-        ("loop", "def mse(y, y_hat):\n    y = [float(v) for v in np.ravel(y)]\n"
-                 "    y_hat = [float(v) for v in np.ravel(y_hat)]\n    if len(y) != len(y_hat):\n"
-                 "        raise ValueError('sizes')\n    total = 0.0\n    for a, b in zip(y, y_hat):\n"
-                 "        total += (b - a) ** 2\n    return total / len(y)", True),
-        ("broadcast trap", "def mse(y, y_hat):\n    y, y_hat = np.asarray(y), np.asarray(y_hat)\n"
-                           "    if len(y) != len(y_hat):\n        raise ValueError('sizes')\n"
-                           "    return float(np.mean((y_hat - y) ** 2))", False),
-        ("sum", "def mse(y, y_hat):\n    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
-                "    if y.size != y_hat.size:\n        raise ValueError('sizes')\n"
-                "    return float(np.sum((y_hat - y) ** 2))", False),
-        ("root", "def mse(y, y_hat):\n    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
-                 "    if y.size != y_hat.size:\n        raise ValueError('sizes')\n"
-                 "    return float(np.sqrt(np.mean((y_hat - y) ** 2)))", False),
-        ("hard-coded", "def mse(y, y_hat):\n    if len(y) != len(y_hat):\n        raise ValueError('sizes')\n"
-                       "    return 0.19 / 3", False),
+        (
+            "ravel",
+            "def mse(y, y_hat):\n    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
+            "    if y.size != y_hat.size:\n        raise ValueError('sizes')\n"
+            "    return float(np.mean((y_hat - y) ** 2))",
+            True,
+        ),
+        (
+            "loop",
+            "def mse(y, y_hat):\n    y = [float(v) for v in np.ravel(y)]\n"
+            "    y_hat = [float(v) for v in np.ravel(y_hat)]\n    if len(y) != len(y_hat):\n"
+            "        raise ValueError('sizes')\n    total = 0.0\n    for a, b in zip(y, y_hat):\n"
+            "        total += (b - a) ** 2\n    return total / len(y)",
+            True,
+        ),
+        (
+            "broadcast trap",
+            "def mse(y, y_hat):\n    y, y_hat = np.asarray(y), np.asarray(y_hat)\n"
+            "    if len(y) != len(y_hat):\n        raise ValueError('sizes')\n"
+            "    return float(np.mean((y_hat - y) ** 2))",
+            False,
+        ),
+        (
+            "sum",
+            "def mse(y, y_hat):\n    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
+            "    if y.size != y_hat.size:\n        raise ValueError('sizes')\n"
+            "    return float(np.sum((y_hat - y) ** 2))",
+            False,
+        ),
+        (
+            "root",
+            "def mse(y, y_hat):\n    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
+            "    if y.size != y_hat.size:\n        raise ValueError('sizes')\n"
+            "    return float(np.sqrt(np.mean((y_hat - y) ** 2)))",
+            False,
+        ),
+        (
+            "hard-coded",
+            "def mse(y, y_hat):\n    if len(y) != len(y_hat):\n        raise ValueError('sizes')\n"
+            "    return 0.19 / 3",
+            False,
+        ),
     ],
     "gradients": [
-        ("numpy", "def gradients(x, y, w, b):\n    x, y = np.asarray(x, float), np.asarray(y, float)\n"
-                  "    e = w * x + b - y\n    return 2 * np.mean(e * x), 2 * np.mean(e)", True),
-        ("loop list", "def gradients(x, y, w, b):\n    n = len(x)\n    dw = db = 0.0\n"
-                      "    for xi, yi in zip(x, y):\n        dw += 2 * (w * xi + b - yi) * xi / n\n"
-                      "        db += 2 * (w * xi + b - yi) / n\n    return [dw, db]", True),
-        ("no factor 2", "def gradients(x, y, w, b):\n    x, y = np.asarray(x, float), np.asarray(y, float)\n"
-                        "    e = w * x + b - y\n    return np.mean(e * x), np.mean(e)", False),
-        ("sign", "def gradients(x, y, w, b):\n    x, y = np.asarray(x, float), np.asarray(y, float)\n"
-                 "    e = y - (w * x + b)\n    return 2 * np.mean(e * x), 2 * np.mean(e)", False),
-        ("swapped", "def gradients(x, y, w, b):\n    x, y = np.asarray(x, float), np.asarray(y, float)\n"
-                    "    e = w * x + b - y\n    return 2 * np.mean(e), 2 * np.mean(e * x)", False),
+        (
+            "numpy",
+            "def gradients(x, y, w, b):\n    x, y = np.asarray(x, float), np.asarray(y, float)\n"
+            "    e = w * x + b - y\n    return 2 * np.mean(e * x), 2 * np.mean(e)",
+            True,
+        ),
+        (
+            "loop list",
+            "def gradients(x, y, w, b):\n    n = len(x)\n    dw = db = 0.0\n"
+            "    for xi, yi in zip(x, y):\n        dw += 2 * (w * xi + b - yi) * xi / n\n"
+            "        db += 2 * (w * xi + b - yi) / n\n    return [dw, db]",
+            True,
+        ),
+        (
+            "no factor 2",
+            "def gradients(x, y, w, b):\n    x, y = np.asarray(x, float), np.asarray(y, float)\n"
+            "    e = w * x + b - y\n    return np.mean(e * x), np.mean(e)",
+            False,
+        ),
+        (
+            "sign",
+            "def gradients(x, y, w, b):\n    x, y = np.asarray(x, float), np.asarray(y, float)\n"
+            "    e = y - (w * x + b)\n    return 2 * np.mean(e * x), 2 * np.mean(e)",
+            False,
+        ),
+        (
+            "swapped",
+            "def gradients(x, y, w, b):\n    x, y = np.asarray(x, float), np.asarray(y, float)\n"
+            "    e = w * x + b - y\n    return 2 * np.mean(e), 2 * np.mean(e * x)",
+            False,
+        ),
     ],
     "numerical_gradient": [
-        ("central", "def numerical_gradient(loss, w, b, h=1e-6):\n"
-                    "    return ((loss(w + h, b) - loss(w - h, b)) / (2 * h),\n"
-                    "            (loss(w, b + h) - loss(w, b - h)) / (2 * h))", True),
-        ("forward", "def numerical_gradient(loss, w, b, h=1e-6):\n"
-                    "    return ((loss(w + h, b) - loss(w, b)) / h, (loss(w, b + h) - loss(w, b)) / h)", False),
-        ("fixed h", "def numerical_gradient(loss, w, b, h=1e-6):\n    h = 1e-6\n"
-                    "    return ((loss(w + h, b) - loss(w - h, b)) / (2 * h),\n"
-                    "            (loss(w, b + h) - loss(w, b - h)) / (2 * h))", False),
+        (
+            "central",
+            "def numerical_gradient(loss, w, b, h=1e-6):\n"
+            "    return ((loss(w + h, b) - loss(w - h, b)) / (2 * h),\n"
+            "            (loss(w, b + h) - loss(w, b - h)) / (2 * h))",
+            True,
+        ),
+        (
+            "forward",
+            "def numerical_gradient(loss, w, b, h=1e-6):\n"
+            "    return ((loss(w + h, b) - loss(w, b)) / h, (loss(w, b + h) - loss(w, b)) / h)",
+            False,
+        ),
+        (
+            "fixed h",
+            "def numerical_gradient(loss, w, b, h=1e-6):\n    h = 1e-6\n"
+            "    return ((loss(w + h, b) - loss(w - h, b)) / (2 * h),\n"
+            "            (loss(w, b + h) - loss(w, b - h)) / (2 * h))",
+            False,
+        ),
     ],
     "gd_step": [
         ("tuple", "def gd_step(w, b, dw, db, eta):\n    return w - eta * dw, b - eta * db", True),
-        ("array", "def gd_step(w, b, dw, db, eta):\n    return np.array([w, b]) - eta * np.array([dw, db])", True),
+        (
+            "array",
+            "def gd_step(w, b, dw, db, eta):\n    return np.array([w, b]) - eta * np.array([dw, db])",
+            True,
+        ),
         ("ascent", "def gd_step(w, b, dw, db, eta):\n    return w + eta * dw, b + eta * db", False),
     ],
     "fit": [
-        ("seed loop", "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n    x, y = np.asarray(x), np.asarray(y)\n"
-                      "    w, b, losses = w0, b0, []\n    n = len(x)\n    for epoch in range(epochs):\n"
-                      "        y_hat = w * x + b\n        losses.append(np.mean((y_hat - y) ** 2))\n"
-                      "        dw = (2 / n) * np.sum((y_hat - y) * x)\n        db = (2 / n) * np.sum(y_hat - y)\n"
-                      "        w -= eta * dw\n        b -= eta * db\n    return w, b, losses", True),
-        ("array losses", "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n    x, y = np.asarray(x), np.asarray(y)\n"
-                         "    w, b = w0, b0\n    losses = np.zeros(epochs)\n    for k in range(epochs):\n"
-                         "        e = w * x + b - y\n        losses[k] = np.mean(e ** 2)\n"
-                         "        w, b = w - eta * 2 * np.mean(e * x), b - eta * 2 * np.mean(e)\n"
-                         "    return (w, b, losses)", True),
-        ("loss after update", "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n    x, y = np.asarray(x), np.asarray(y)\n"
-                              "    w, b, losses = w0, b0, []\n    for k in range(epochs):\n        e = w * x + b - y\n"
-                              "        w, b = w - eta * 2 * np.mean(e * x), b - eta * 2 * np.mean(e)\n"
-                              "        losses.append(np.mean((w * x + b - y) ** 2))\n    return w, b, losses", False),
-        ("sequential", "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n    x, y = np.asarray(x), np.asarray(y)\n"
-                       "    w, b, losses = w0, b0, []\n    for k in range(epochs):\n        e = w * x + b - y\n"
-                       "        losses.append(np.mean(e ** 2))\n        w = w - eta * 2 * np.mean(e * x)\n"
-                       "        b = b - eta * 2 * np.mean(w * x + b - y)\n    return w, b, losses", False),
-        ("eta ignored", "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n    x, y = np.asarray(x), np.asarray(y)\n"
-                        "    w, b, losses = w0, b0, []\n    for k in range(epochs):\n        e = w * x + b - y\n"
-                        "        losses.append(np.mean(e ** 2))\n"
-                        "        w, b = w - 0.01 * 2 * np.mean(e * x), b - 0.01 * 2 * np.mean(e)\n"
-                        "    return w, b, losses", False),
-        ("start ignored", "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n    x, y = np.asarray(x), np.asarray(y)\n"
-                          "    w, b, losses = 0.0, 0.0, []\n    for k in range(epochs):\n        e = w * x + b - y\n"
-                          "        losses.append(np.mean(e ** 2))\n"
-                          "        w, b = w - eta * 2 * np.mean(e * x), b - eta * 2 * np.mean(e)\n"
-                          "    return w, b, losses", False),
+        (
+            "seed loop",
+            "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n    x, y = np.asarray(x), np.asarray(y)\n"
+            "    w, b, losses = w0, b0, []\n    n = len(x)\n    for epoch in range(epochs):\n"
+            "        y_hat = w * x + b\n        losses.append(np.mean((y_hat - y) ** 2))\n"
+            "        dw = (2 / n) * np.sum((y_hat - y) * x)\n        db = (2 / n) * np.sum(y_hat - y)\n"
+            "        w -= eta * dw\n        b -= eta * db\n    return w, b, losses",
+            True,
+        ),
+        (
+            "array losses",
+            "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n    x, y = np.asarray(x), np.asarray(y)\n"
+            "    w, b = w0, b0\n    losses = np.zeros(epochs)\n    for k in range(epochs):\n"
+            "        e = w * x + b - y\n        losses[k] = np.mean(e ** 2)\n"
+            "        w, b = w - eta * 2 * np.mean(e * x), b - eta * 2 * np.mean(e)\n"
+            "    return (w, b, losses)",
+            True,
+        ),
+        (
+            "loss after update",
+            "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n    x, y = np.asarray(x), np.asarray(y)\n"
+            "    w, b, losses = w0, b0, []\n    for k in range(epochs):\n        e = w * x + b - y\n"
+            "        w, b = w - eta * 2 * np.mean(e * x), b - eta * 2 * np.mean(e)\n"
+            "        losses.append(np.mean((w * x + b - y) ** 2))\n    return w, b, losses",
+            False,
+        ),
+        (
+            "sequential",
+            "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n    x, y = np.asarray(x), np.asarray(y)\n"
+            "    w, b, losses = w0, b0, []\n    for k in range(epochs):\n        e = w * x + b - y\n"
+            "        losses.append(np.mean(e ** 2))\n        w = w - eta * 2 * np.mean(e * x)\n"
+            "        b = b - eta * 2 * np.mean(w * x + b - y)\n    return w, b, losses",
+            False,
+        ),
+        (
+            "eta ignored",
+            "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n    x, y = np.asarray(x), np.asarray(y)\n"
+            "    w, b, losses = w0, b0, []\n    for k in range(epochs):\n        e = w * x + b - y\n"
+            "        losses.append(np.mean(e ** 2))\n"
+            "        w, b = w - 0.01 * 2 * np.mean(e * x), b - 0.01 * 2 * np.mean(e)\n"
+            "    return w, b, losses",
+            False,
+        ),
+        (
+            "start ignored",
+            "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n    x, y = np.asarray(x), np.asarray(y)\n"
+            "    w, b, losses = 0.0, 0.0, []\n    for k in range(epochs):\n        e = w * x + b - y\n"
+            "        losses.append(np.mean(e ** 2))\n"
+            "        w, b = w - eta * 2 * np.mean(e * x), b - eta * 2 * np.mean(e)\n"
+            "    return w, b, losses",
+            False,
+        ),
     ],
     "closed_form": [
-        ("solve", "def closed_form(x, y):\n    X = np.column_stack([np.ones(len(x)), x])\n"
-                  "    b, w = np.linalg.solve(X.T @ X, X.T @ np.asarray(y))\n    return w, b", True),
-        ("formulas", "def closed_form(x, y):\n    x, y = np.asarray(x, float), np.asarray(y, float)\n"
-                     "    w = np.sum((x - x.mean()) * (y - y.mean())) / np.sum((x - x.mean()) ** 2)\n"
-                     "    return [w, y.mean() - w * x.mean()]", True),
-        ("swapped", "def closed_form(x, y):\n    X = np.column_stack([np.ones(len(x)), x])\n"
-                    "    return tuple(np.linalg.solve(X.T @ X, X.T @ np.asarray(y)))", False),
-        ("no intercept", "def closed_form(x, y):\n    x, y = np.asarray(x, float), np.asarray(y, float)\n"
-                         "    return x @ y / (x @ x), 0.0", False),
+        (
+            "solve",
+            "def closed_form(x, y):\n    X = np.column_stack([np.ones(len(x)), x])\n"
+            "    b, w = np.linalg.solve(X.T @ X, X.T @ np.asarray(y))\n    return w, b",
+            True,
+        ),
+        (
+            "formulas",
+            "def closed_form(x, y):\n    x, y = np.asarray(x, float), np.asarray(y, float)\n"
+            "    w = np.sum((x - x.mean()) * (y - y.mean())) / np.sum((x - x.mean()) ** 2)\n"
+            "    return [w, y.mean() - w * x.mean()]",
+            True,
+        ),
+        (
+            "swapped",
+            "def closed_form(x, y):\n    X = np.column_stack([np.ones(len(x)), x])\n"
+            "    return tuple(np.linalg.solve(X.T @ X, X.T @ np.asarray(y)))",
+            False,
+        ),
+        (
+            "no intercept",
+            "def closed_form(x, y):\n    x, y = np.asarray(x, float), np.asarray(y, float)\n"
+            "    return x @ y / (x @ x), 0.0",
+            False,
+        ),
     ],
 }
 
 BANK["mse"] += [
-    ("absolute", "def mse(y, y_hat):\n    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
-                 "    if y.size != y_hat.size:\n        raise ValueError('sizes')\n"
-                 "    return float(np.mean(np.abs(y_hat - y)))", False),
-    ("no square", "def mse(y, y_hat):\n    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
-                  "    if y.size != y_hat.size:\n        raise ValueError('sizes')\n"
-                  "    return float(np.mean(y_hat - y))", False),
+    (
+        "absolute",
+        "def mse(y, y_hat):\n    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
+        "    if y.size != y_hat.size:\n        raise ValueError('sizes')\n"
+        "    return float(np.mean(np.abs(y_hat - y)))",
+        False,
+    ),
+    (
+        "no square",
+        "def mse(y, y_hat):\n    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
+        "    if y.size != y_hat.size:\n        raise ValueError('sizes')\n"
+        "    return float(np.mean(y_hat - y))",
+        False,
+    ),
 ]
 BANK["predict"] += [
-    ("transposed", "def predict(X, w):\n    y_hat = np.asarray(X) @ np.asarray(w)\n    return y_hat.T", False),
+    (
+        "transposed",
+        "def predict(X, w):\n    y_hat = np.asarray(X) @ np.asarray(w)\n    return y_hat.T",
+        False,
+    ),
 ]
 BANK["gradients"] += [
-    ("sum", "def gradients(x, y, w, b):\n    x, y = np.asarray(x, float), np.asarray(y, float)\n"
-            "    e = w * x + b - y\n    return 2 * np.sum(e * x), 2 * np.sum(e)", False),
-    ("missing x", "def gradients(x, y, w, b):\n    x, y = np.asarray(x, float), np.asarray(y, float)\n"
-                  "    e = w * x + b - y\n    return 2 * np.mean(e), 2 * np.mean(e)", False),
+    (
+        "sum",
+        "def gradients(x, y, w, b):\n    x, y = np.asarray(x, float), np.asarray(y, float)\n"
+        "    e = w * x + b - y\n    return 2 * np.sum(e * x), 2 * np.sum(e)",
+        False,
+    ),
+    (
+        "missing x",
+        "def gradients(x, y, w, b):\n    x, y = np.asarray(x, float), np.asarray(y, float)\n"
+        "    e = w * x + b - y\n    return 2 * np.mean(e), 2 * np.mean(e)",
+        False,
+    ),
 ]
 
 MESSAGES = {
@@ -231,44 +423,56 @@ MESSAGES = {
 
 CHEATS = {
     "mse": [
-        ("rigged float",
-         "class Anything(float):\n    def __eq__(self, other):\n        return True\n"
-         "    __lt__ = __le__ = __gt__ = __ge__ = __eq__\n    __hash__ = float.__hash__\n"
-         "    def __ne__(self, other):\n        return False\n    def __sub__(self, other):\n"
-         "        return Anything(0.0)\n    __rsub__ = __sub__\n    def __abs__(self):\n"
-         "        return Anything(0.0)\n\n"
-         "def mse(y, y_hat):\n    if np.size(y) != np.size(y_hat):\n        raise ValueError('sizes')\n"
-         "    return Anything(123.0)"),
-        ("patched numpy",
-         "np.mean = lambda *a, **k: 0.5\nnp.isclose = lambda *a, **k: True\n"
-         "np.allclose = lambda *a, **k: True\nnp.abs = np.absolute = lambda x, *a, **k: 0 * x\n\n"
-         "def mse(y, y_hat):\n    if np.size(y) != np.size(y_hat):\n        raise ValueError('sizes')\n"
-         "    return 0.5"),
+        (
+            "rigged float",
+            "class Anything(float):\n    def __eq__(self, other):\n        return True\n"
+            "    __lt__ = __le__ = __gt__ = __ge__ = __eq__\n    __hash__ = float.__hash__\n"
+            "    def __ne__(self, other):\n        return False\n    def __sub__(self, other):\n"
+            "        return Anything(0.0)\n    __rsub__ = __sub__\n    def __abs__(self):\n"
+            "        return Anything(0.0)\n\n"
+            "def mse(y, y_hat):\n    if np.size(y) != np.size(y_hat):\n        raise ValueError('sizes')\n"
+            "    return Anything(123.0)",
+        ),
+        (
+            "patched numpy",
+            "np.mean = lambda *a, **k: 0.5\nnp.isclose = lambda *a, **k: True\n"
+            "np.allclose = lambda *a, **k: True\nnp.abs = np.absolute = lambda x, *a, **k: 0 * x\n\n"
+            "def mse(y, y_hat):\n    if np.size(y) != np.size(y_hat):\n        raise ValueError('sizes')\n"
+            "    return 0.5",
+        ),
     ],
     "predict": [
-        ("rigged array",
-         "class Anything(np.ndarray):\n    def __eq__(self, other):\n        return np.ones(self.shape, bool)\n"
-         "    def __sub__(self, other):\n        return np.zeros(self.shape).view(Anything)\n"
-         "    __rsub__ = __sub__\n    def __abs__(self):\n        return np.zeros(self.shape).view(Anything)\n\n"
-         "def predict(X, w):\n    shape = (np.shape(X)[0],) + np.shape(w)[1:]\n"
-         "    return np.full(shape, 7.0).view(Anything)"),
+        (
+            "rigged array",
+            "class Anything(np.ndarray):\n    def __eq__(self, other):\n        return np.ones(self.shape, bool)\n"
+            "    def __sub__(self, other):\n        return np.zeros(self.shape).view(Anything)\n"
+            "    __rsub__ = __sub__\n    def __abs__(self):\n        return np.zeros(self.shape).view(Anything)\n\n"
+            "def predict(X, w):\n    shape = (np.shape(X)[0],) + np.shape(w)[1:]\n"
+            "    return np.full(shape, 7.0).view(Anything)",
+        ),
     ],
     "dot": [
-        ("patched builtins",
-         "import builtins\nbuiltins.sum = lambda *a, **k: 32\nbuiltins.abs = lambda x: 0\n\n"
-         "def dot(a, b):\n    if len(a) != len(b):\n        raise ValueError('lengths')\n    return 32"),
+        (
+            "patched builtins",
+            "import builtins\nbuiltins.sum = lambda *a, **k: 32\nbuiltins.abs = lambda x: 0\n\n"
+            "def dot(a, b):\n    if len(a) != len(b):\n        raise ValueError('lengths')\n    return 32",
+        ),
     ],
     "gradients": [
-        ("patched checks",
-         "import course.checks as cc\ncc.check_pair = lambda *a, **k: None\n"
-         "cc.call = lambda f, *a, **k: None\ncc.CheckError = type('Never', (Exception,), {})\n\n"
-         "def gradients(x, y, w, b):\n    return 0.0, 0.0"),
+        (
+            "patched checks",
+            "import course.checks as cc\ncc.check_pair = lambda *a, **k: None\n"
+            "cc.call = lambda f, *a, **k: None\ncc.CheckError = type('Never', (Exception,), {})\n\n"
+            "def gradients(x, y, w, b):\n    return 0.0, 0.0",
+        ),
     ],
     "fit": [
-        ("silenced errors",
-         "get_ipython().showtraceback = lambda *a, **k: None\n"
-         "get_ipython().showsyntaxerror = lambda *a, **k: None\n\n"
-         "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n    return 0.028, 0.056, [7.84] * epochs"),
+        (
+            "silenced errors",
+            "get_ipython().showtraceback = lambda *a, **k: None\n"
+            "get_ipython().showsyntaxerror = lambda *a, **k: None\n\n"
+            "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n    return 0.028, 0.056, [7.84] * epochs",
+        ),
     ],
     "closed_form": [
         ("endless loop", "def closed_form(x, y):\n    while True:\n        pass"),

@@ -3,7 +3,7 @@
 import pytest
 from helpers import make_course
 
-from course import paths
+from course.grader import paths
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ import nbformat
 from bank import BANK, CONTRACT, MANUAL
 from helpers import ROOT, autograde, fill, solutions, submit
 
-from course import pipeline
+from course.grader import pipeline
 
 
 def main():

@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from helpers import BIN, ROOT, fill, solutions
 
-from course import paths
+from course.grader import paths
 
 pytestmark = pytest.mark.browser
 
@@ -225,7 +225,7 @@ def test_moving_the_w_slider_redraws_the_plot_and_the_loss(browser, lab):
     page.wait_for_function(ALL_RUN, timeout=120_000)
     view = page.locator(".widget-vbox").last
     readout = view.locator(".widget-html").first
-    image = view.locator(".jp-RenderedImage img").first
+    image = view.locator("img").first
     image.wait_for(timeout=60_000)
     before = readout.inner_text(), image.get_attribute("src")
     handle = view.locator(".widget-slider").first.locator(".noUi-handle").first

@@ -2,7 +2,7 @@
 
 from helpers import run_course
 
-from course import cli, paths
+from course.grader import cli, paths
 
 
 def run(*args, workspace):

@@ -8,7 +8,7 @@ import nbformat
 from bank import BANK
 from helpers import autograde, fill, secret_lines, submit
 
-from course import pipeline
+from course.grader import pipeline
 
 
 def test_feedback_says_passed_or_the_mistake_and_hides_hidden_tests(fresh_course):

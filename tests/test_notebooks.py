@@ -7,7 +7,7 @@ import nbformat
 import pytest
 from helpers import ROOT, error_text, execute, grade_id
 
-from course import paths
+from course.grader import paths
 
 TIMES = {}
 

@@ -8,7 +8,7 @@ import pytest
 from bank import CONTRACT, MANUAL
 from helpers import ROOT, grade_id, secret_lines
 
-from course import paths
+from course.grader import paths
 
 ASSIGNMENTS = paths.assignments()
 

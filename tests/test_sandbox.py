@@ -14,7 +14,7 @@ from bank import BANK
 from helpers import fill, make_course, run_course, scores, solutions, submit
 from nbgrader.api import Gradebook
 
-from course import sandbox
+from course.grader import sandbox
 
 ASSIGNMENT = "03_mse_loss"
 EXERCISES = ["loss_by_hand", "mse"]

@@ -2,9 +2,10 @@
 assignments, and the student's workspace."""
 
 import os
+import sys
 from pathlib import Path
 
-ROOT = Path(os.environ.get("COURSE_ROOT", Path(__file__).resolve().parents[1])).resolve()
+ROOT = Path(os.environ.get("COURSE_ROOT", Path(__file__).resolve().parents[2])).resolve()
 """The course root, holding ``nbgrader_config.py``, ``source/`` and ``release/``: this repository,
 or the folder ``$COURSE_ROOT`` names (a copy of the course on a grading server, say)."""
 
@@ -29,3 +30,20 @@ def check_assignments(ids, root=ROOT):
             f"unknown assignment {', '.join(unknown)}; the course has: {', '.join(known)}"
         )
     return list(ids) or known
+
+
+def put_interpreter_on_path():
+    """Put this interpreter's scripts folder first on PATH: nbgrader runs ``alembic`` from there
+    when it creates a gradebook, and the kernels it starts are found there."""
+    scripts = str(Path(sys.executable).parent)
+    if os.environ.get("PATH", "").split(os.pathsep)[0] != scripts:
+        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
+
+
+def cache_dir():
+    """Where the course keeps what it can rebuild (self-study's prepared courses):
+    ``$COURSE_CACHE``, else ``$XDG_CACHE_HOME/regression-course``, else ``~/.cache/...``."""
+    if os.environ.get("COURSE_CACHE"):
+        return Path(os.environ["COURSE_CACHE"]).resolve()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return (Path(base) / "regression-course").resolve()

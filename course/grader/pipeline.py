@@ -2,8 +2,6 @@
 write feedback reports."""
 
 import logging
-import os
-import sys
 from pathlib import Path
 
 import nbformat
@@ -11,10 +9,12 @@ from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from traitlets.config.loader import PyFileConfigLoader
 
+from course.grader import paths
+
 
 def nbgrader_api(root):
     """An ``NbGraderAPI`` for the course at ``root``, configured by its ``nbgrader_config.py``."""
-    put_interpreter_on_path()
+    paths.put_interpreter_on_path()
     config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
     config.CourseDirectory.root = str(Path(root).resolve())
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
@@ -80,11 +80,3 @@ def points(notebook, names):
             score, maximum = totals[exercise]
             totals[exercise] = (score + (grade.score or 0.0), maximum + grade.max_score)
     return totals
-
-
-def put_interpreter_on_path():
-    """Put this interpreter's scripts folder first on PATH: nbgrader runs ``alembic`` from there
-    when it creates a gradebook, and the kernels it starts are found there."""
-    scripts = str(Path(sys.executable).parent)
-    if os.environ.get("PATH", "").split(os.pathsep)[0] != scripts:
-        os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")

@@ -1,7 +1,7 @@
 """What crosses between the grader and a student's kernel: plain data, as JSON.
 
-At grading, test cells run in the grader's own process (see :mod:`course.grading`); they reach
-the student's functions and variables through :func:`handle`, which runs in the student's
+At grading, test cells run in the grader's own process (see :mod:`course.grader.grading`); they
+reach the student's functions and variables through :func:`handle`, which runs in the student's
 kernel. Only numbers, strings, lists, tuples, dicts and arrays cross, so an answer's rigged
 methods never reach the grader, and nothing the student's code does in its kernel changes the
 tests' own numpy, builtins or checks.
@@ -13,24 +13,7 @@ import json
 import numpy as np
 from IPython import get_ipython
 
-
-class SourceFunction:
-    """A function a test hands to a student's function, given by its Python source.
-
-    ``SourceFunction("lambda w, b: w ** 2 + b", c=3.0)`` evaluates the source with ``np`` and
-    the named values in scope; it is called like the function, and can cross to the kernel.
-    """
-
-    def __init__(self, source, **values):
-        self.source = source
-        self.values = values
-        self._function = eval(source, {"np": np, **values})  # noqa: S307 (test-authored source)
-
-    def __call__(self, *args, **kwargs):
-        return self._function(*args, **kwargs)
-
-    def __repr__(self):
-        return self.source
+from course.checks import SourceFunction
 
 
 def encode(value):

@@ -1,7 +1,7 @@
 """Grading a class: every submission in ``submitted/``, several students at once, and the export.
 
-Each student is one job, :mod:`course.worker` in a process of its own, so one student is never
-in two jobs at once and one broken submission cannot stop the others. A job that runs past its
+Each student is one job, :mod:`course.grader.worker` in a process of its own, so one student is
+never in two jobs at once and one broken submission cannot stop the others. A job that runs past its
 time (an endless loop that ignores interrupts) is killed with its kernel, and its notebooks are
 recorded as failed. Each notebook's status (graded, failed with a reason, missing) is kept in
 ``grading-status.json`` beside the gradebook, written whole after each notebook, so a run that
@@ -23,7 +23,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
-from course import pipeline
+from course.grader import pipeline
 
 STATUS_FILE = "grading-status.json"
 
@@ -142,7 +142,7 @@ def run_job(root, student, assignment_ids, budget, report, workers):
     """
     remaining = list(assignment_ids)
     while remaining:
-        command = [sys.executable, "-m", "course.worker", str(root), student, *remaining]
+        command = [sys.executable, "-m", "course.grader.worker", str(root), student, *remaining]
         process = workers.start(command, root)
         if process is None:
             return

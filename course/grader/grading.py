@@ -5,7 +5,7 @@ replace numpy, builtins or the course's checks, hand back objects with rigged co
 read the hidden tests' code. :class:`TrustedExecute` replaces nbgrader's ``Execute`` at
 autograding: the student's cells still run in the kernel, but each autograded test cell runs
 in the grader's own process, with its own numpy and checks, and reaches the student's functions
-and variables only through :mod:`course.wire`, as plain data. The hidden tests' code never
+and variables only through :mod:`course.grader.wire`, as plain data. The hidden tests' code never
 reaches the kernel, and a failing test's output holds its message only, never test code.
 """
 
@@ -22,9 +22,10 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 from nbgrader.utils import is_grade, is_solution
 
-from course.wire import decode, encode
+from course.grader import sandbox
+from course.grader.wire import decode, encode
 
-REQUEST = "__import__('course.wire', fromlist=['handle']).handle({!r})"
+REQUEST = "__import__('course.grader.wire', fromlist=['handle']).handle({!r})"
 
 
 class StudentCodeTimeout(Exception):
@@ -40,7 +41,7 @@ class KernelLink:
         self.deadline = time.monotonic() + timeout
 
     def ask(self, **request):
-        """Send a request to :func:`course.wire.handle` in the kernel; return its reply."""
+        """Send a request to :func:`course.grader.wire.handle` in the kernel; return its reply."""
         future = asyncio.run_coroutine_threadsafe(self._ask(request), self.loop)
         try:
             return future.result(timeout=max(0.0, self.deadline - time.monotonic()))
@@ -160,8 +161,21 @@ def is_autograder_test(cell):
     return cell.cell_type == "code" and is_grade(cell) and not is_solution(cell)
 
 
+class SandboxUnavailable(RuntimeError):
+    """Students' code is not run: the sandbox should run and cannot (see :mod:`.sandbox`)."""
+
+
 class TrustedExecute(Execute):
-    """nbgrader's Execute, but each autograded test cell runs in the grader (see the module)."""
+    """nbgrader's Execute, but each autograded test cell runs in the grader (see the module).
+
+    It refuses to run a notebook when the grading sandbox should run and cannot.
+    """
+
+    def preprocess(self, nb, resources=None, km=None):
+        why = sandbox.refusal()
+        if why:
+            raise SandboxUnavailable(why)
+        return super().preprocess(nb, resources, km)
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
         if not is_autograder_test(cell):

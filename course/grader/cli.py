@@ -1,16 +1,15 @@
-"""The ``course`` command (also ``python -m course``): release, start, and more."""
+"""The ``course`` command (also ``python -m course``): release, start, and more.
+
+Each command imports what it needs when it runs: ``course --help``, ``course start`` and
+``course progress`` never load nbgrader, which takes seconds to import.
+"""
 
 import argparse
 import os
 import shutil
 import sys
-import time
 
-from rich.console import Console
-from rich.progress import Progress
-from rich.table import Table
-
-from course import classgrade, paths, pipeline, sandbox, selfstudy
+from course.grader import paths
 
 
 def _report(ids, failures, done):
@@ -24,6 +23,8 @@ def _report(ids, failures, done):
 
 def cmd_release(args):
     """Regenerate release/ from source/ with nbgrader."""
+    from course.grader import pipeline
+
     ids = paths.check_assignments(args.assignments)
     return _report(ids, pipeline.release(paths.ROOT, ids), "released")
 
@@ -31,6 +32,8 @@ def cmd_release(args):
 def cmd_feedback(args):
     """Write HTML feedback for every graded submission: each test passed or failed with its
     message, and no hidden test's code."""
+    from course.grader import pipeline
+
     ids = paths.check_assignments(args.assignments)
     code = _report(ids, pipeline.feedback(paths.ROOT, ids), "written")
     print(f"Reports: {paths.ROOT / 'feedback'}/<student>/<assignment>/<assignment>.html")
@@ -59,8 +62,12 @@ def cmd_start(args):
 
 def cmd_grade(args):
     """Grade your notebook (or assignment folder) with the hidden tests, in a private course."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from course.grader import selfstudy
+
     console = Console(highlight=False)
-    use_sandbox(args)
     try:
         report = selfstudy.grade(args.path)
     except selfstudy.CannotGrade as error:
@@ -85,10 +92,15 @@ def cmd_grade(args):
 
 def cmd_progress(args):
     """Show, per assignment in your workspace, the exercises attempted and your last grade."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from course.grader import progress
+
     table = Table(title=f"Progress in {paths.workspace_dir()}", title_justify="left")
     for column in ("assignment", "attempted", "last grade", "when"):
         table.add_column(column)
-    for assignment_id, attempted, total, last in selfstudy.progress():
+    for assignment_id, attempted, total, last in progress.rows():
         started = "not started" if attempted is None else f"{attempted}/{total}"
         grade = f"{last['score']:g}/{last['maximum']:g}" if last else "–"
         table.add_row(assignment_id, started, grade, last["when"] if last else "–")
@@ -98,8 +110,17 @@ def cmd_progress(args):
 
 def cmd_autograde(args):
     """Grade every submission in submitted/ with nbgrader, several students at once."""
+    import time
+
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from course.grader import classgrade
+
     ids = paths.check_assignments(args.assignments)
-    use_sandbox(args)
+    if not use_sandbox(args):
+        return 2
     work = classgrade.submissions(paths.ROOT, ids)
     total = sum(len(v) for v in work.values())
     console = Console(highlight=False, stderr=True)
@@ -139,6 +160,8 @@ def cmd_autograde(args):
 
 def cmd_export(args):
     """Export the class's grades as CSV: one row per student and assignment."""
+    from course.grader import classgrade, pipeline
+
     ids = paths.assignments()
     names = {a: pipeline.exercises(paths.ROOT, a) for a in ids}
     output = args.output or sys.stdout
@@ -152,13 +175,16 @@ SANDBOX_HELP = "run the grading kernels without the bubblewrap sandbox (on purpo
 
 
 def use_sandbox(args):
-    """Apply ``--no-sandbox`` for the grading processes, or warn once that the sandbox is off."""
+    """Apply ``--no-sandbox`` to the grading processes; False, after a one-line error, when the
+    sandbox should run and cannot (grading students' code fails closed)."""
+    from course.grader import sandbox
+
     if args.no_sandbox:
         os.environ[sandbox.OFF_ENV] = "1"
-        return
-    why = sandbox.available()
+    why = sandbox.refusal()
     if why:
-        print(f"warning: grading without a sandbox: {why}", file=sys.stderr)
+        print(f"course {args.command}: {why}", file=sys.stderr)
+    return why is None
 
 
 def build_parser():
@@ -173,7 +199,6 @@ def build_parser():
         command.set_defaults(func=func)
     grade = sub.add_parser("grade", help=cmd_grade.__doc__, description=cmd_grade.__doc__)
     grade.add_argument("path", help="your notebook, or its assignment folder in the workspace")
-    grade.add_argument("--no-sandbox", action="store_true", help=SANDBOX_HELP)
     grade.set_defaults(func=cmd_grade)
     progress = sub.add_parser(
         "progress", help=cmd_progress.__doc__, description=cmd_progress.__doc__
@@ -209,7 +234,7 @@ def build_parser():
 def main(argv=None):
     """Run the ``course`` command; return its exit code."""
     args = build_parser().parse_args(argv)
-    pipeline.put_interpreter_on_path()  # nbgrader runs alembic, and kernels, from there
+    paths.put_interpreter_on_path()  # nbgrader runs alembic, and kernels, from there
     try:
         return args.func(args)
     except ValueError as error:

@@ -1,10 +1,10 @@
-"""One grading job: ``python -m course.worker ROOT STUDENT ASSIGNMENT...``.
+"""One grading job: ``python -m course.grader.worker ROOT STUDENT ASSIGNMENT...``.
 
 Grades one student's submissions, one assignment after another, with nbgrader's API in this
 process, and prints two JSON lines per assignment: ``{"assignment", "started": true}`` as it
 starts, and ``{"assignment", "status", "reason", "seconds"}`` when it is done, with status
 ``graded``, ``failed`` (with a one-line reason) or ``missing``.
-:mod:`course.classgrade` runs several of these at once and kills one that runs past its time.
+:mod:`course.grader.classgrade` runs several of these at once and kills one that runs past its time.
 """
 
 import json
@@ -16,7 +16,7 @@ from pathlib import Path
 import nbformat
 from sqlalchemy.exc import SAWarning
 
-from course import pipeline
+from course.grader import pipeline
 
 
 def check_submission(root, student, assignment_id):

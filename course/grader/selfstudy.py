@@ -1,13 +1,15 @@
-"""Self-study: grade a learner's notebook with the hidden tests, and track progress.
+"""Self-study: grade a learner's notebook with the hidden tests.
 
-A learner has no instructor and no gradebook. :func:`grade` builds a private temporary course
-from ``source/``, grades a copy of the learner's notebook there with nbgrader (and the course's
+A learner has no instructor and no gradebook. :func:`grade` copies a private course prepared
+from ``source/`` (built once per version and cached, see :func:`prepared_course`) into a
+temporary folder, grades a copy of the learner's notebook there with nbgrader (and the course's
 trusted grading), and returns each exercise's points and messages; the learner's file, the
-course's gradebook and ``release/`` are never touched. :func:`progress` reads the workspace.
+course's gradebook and ``release/`` are never touched. Progress is :mod:`course.grader.progress`.
 """
 
-import datetime
-import json
+import hashlib
+import importlib.metadata
+import os
 import shutil
 import tempfile
 import warnings
@@ -15,14 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
-from nbgrader.api import Gradebook
-from sqlalchemy.exc import SAWarning
 
-from course import paths, pipeline
+from course.grader import paths, progress
 
 LEARNER = "learner"
-HISTORY = ".course-grades.json"
-"""File in the workspace that keeps each assignment's last self-study grade."""
+READY = ".ready"
+"""Marks a prepared course in the cache as complete."""
 
 
 class CannotGrade(Exception):
@@ -60,10 +60,11 @@ def find_notebook(path):
     path = Path(path).expanduser()
     known = paths.assignments()
     if path.is_dir():
+        folder = path
         candidates = [path / f"{path.name}.ipynb"] + sorted(path.glob("*.ipynb"))
         path = next((p for p in candidates if p.is_file()), None)
         if path is None:
-            raise CannotGrade(f"no notebook in the folder {path}")
+            raise CannotGrade(f"no notebook in the folder {folder}")
     if not path.is_file():
         raise CannotGrade(f"{path}: no such file")
     if path.suffix != ".ipynb":
@@ -88,22 +89,58 @@ def read_notebook(path):
     return nb
 
 
+def prepared_course(assignment_id):
+    """A course folder in the cache with ``assignment_id`` released and in its gradebook.
+
+    It is built once for each version of the assignment's source folder, the course's
+    ``nbgrader_config.py`` and nbgrader (a hash of them names it), then reused by every grade;
+    older versions of the same assignment are removed when a new one is built.
+    """
+    from course.grader import pipeline
+
+    digest = hashlib.sha256(importlib.metadata.version("nbgrader").encode())
+    config = paths.ROOT / "nbgrader_config.py"
+    source = paths.ROOT / "source" / assignment_id
+    for file in [config, *sorted(p for p in source.rglob("*") if p.is_file())]:
+        digest.update(str(file.relative_to(paths.ROOT)).encode() + b"\0" + file.read_bytes())
+    cache = paths.cache_dir()
+    folder = cache / f"{assignment_id}-{digest.hexdigest()[:16]}"
+    if (folder / READY).is_file():
+        return folder
+    cache.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(prefix=f".{assignment_id}-", dir=cache))
+    try:
+        shutil.copy(config, building)
+        shutil.copytree(source, building / "source" / assignment_id)
+        failures = pipeline.release(building, [assignment_id])
+        if failures:
+            raise RuntimeError(failures[assignment_id])
+        (building / READY).touch()
+        for old in cache.glob(f"{assignment_id}-*"):
+            shutil.rmtree(old, ignore_errors=True)
+        building.rename(folder)
+    finally:
+        shutil.rmtree(building, ignore_errors=True)
+    return folder
+
+
 def grade(path, workspace=None):
     """Grade the notebook at ``path`` with the hidden tests; return a :class:`Report`.
 
-    The HTML feedback is written beside the notebook as ``<id>_feedback.html``; the grade is
-    recorded in the workspace's history for :func:`progress`.
+    The HTML feedback is written beside the notebook as ``<id>_feedback.html``. When the
+    notebook is the workspace's own (``<workspace>/<id>/<id>.ipynb``), the grade is recorded
+    for ``course progress``. A learner grades their own code: no sandbox is needed or used.
     """
+    from course.grader import pipeline, sandbox
+
     notebook_path, assignment_id = find_notebook(path)
     read_notebook(notebook_path)
+    os.environ[sandbox.OFF_ENV] = "1"
+    template = prepared_course(assignment_id)
     with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp, warnings.catch_warnings():
-        warnings.simplefilter("ignore", SAWarning)  # nbgrader's session bookkeeping, harmless
-        course = Path(tmp)
-        shutil.copy(paths.ROOT / "nbgrader_config.py", course)
-        shutil.copytree(paths.ROOT / "source" / assignment_id, course / "source" / assignment_id)
-        failures = pipeline.release(course, [assignment_id])
-        if failures:
-            raise RuntimeError(failures[assignment_id])
+        warnings.simplefilter("ignore")  # nbgrader's session bookkeeping (SQLAlchemy), harmless
+        course = Path(tmp) / "course"
+        shutil.copytree(template, course)
         submitted = course / "submitted" / LEARNER / assignment_id / f"{assignment_id}.ipynb"
         submitted.parent.mkdir(parents=True)
         shutil.copy(notebook_path, submitted)
@@ -120,7 +157,12 @@ def grade(path, workspace=None):
             course / "feedback" / LEARNER / assignment_id / f"{assignment_id}.html", report_path
         )
     report = Report(assignment_id, exercises, report_path)
-    _record(Path(workspace or paths.workspace_dir()), report)
+    workspace = Path(workspace or paths.workspace_dir())
+    if notebook_path.resolve() == progress.own_notebook(workspace, assignment_id).resolve():
+        auto = [e for e in report.exercises if not e.manual]
+        progress.record(
+            workspace, assignment_id, sum(e.score for e in auto), sum(e.maximum for e in auto)
+        )
     return report
 
 
@@ -132,6 +174,10 @@ def _last_error(result):
 
 def _results(course, assignment_id):
     """Each exercise's points and messages, from the private gradebook and graded notebook."""
+    from nbgrader.api import Gradebook
+
+    from course.grader import pipeline
+
     graded = nbformat.read(
         course / "autograded" / LEARNER / assignment_id / f"{assignment_id}.ipynb", as_version=4
     )
@@ -152,65 +198,3 @@ def _results(course, assignment_id):
     return [
         Exercise(name, *points[name], manual, messages[name]) for name, manual in answers.items()
     ]
-
-
-def _record(workspace, report):
-    """Keep the report's totals as the assignment's last grade in the workspace's history."""
-    history = _history(workspace)
-    auto = [e for e in report.exercises if not e.manual]
-    history[report.assignment_id] = {
-        "score": sum(e.score for e in auto),
-        "maximum": sum(e.maximum for e in auto),
-        "when": datetime.datetime.now().isoformat(timespec="seconds"),
-    }
-    workspace.mkdir(parents=True, exist_ok=True)
-    (workspace / HISTORY).write_text(json.dumps(history, indent=1))
-
-
-def _history(workspace):
-    """The workspace's grade history, {assignment: {score, maximum, when}} (empty if none)."""
-    try:
-        return json.loads((Path(workspace) / HISTORY).read_text())
-    except (FileNotFoundError, json.JSONDecodeError):
-        return {}
-
-
-def progress(workspace=None):
-    """One row per assignment: (id, exercises attempted, exercises in all, last grade or None).
-
-    An exercise counts as attempted when its answer cell differs from the release stub.
-    """
-    workspace = Path(workspace or paths.workspace_dir())
-    history = _history(workspace)
-    rows = []
-    for assignment_id in paths.assignments():
-        release = nbformat.read(
-            paths.ROOT / "release" / assignment_id / f"{assignment_id}.ipynb", as_version=4
-        )
-        stubs = {
-            c.metadata.nbgrader["grade_id"]: c.source
-            for c in release.cells
-            if c.metadata.get("nbgrader", {}).get("solution")
-        }
-        mine = workspace / assignment_id / f"{assignment_id}.ipynb"
-        attempted = 0
-        if mine.is_file():
-            try:
-                cells = nbformat.read(mine, as_version=4).cells
-            except Exception:  # an unreadable notebook has no attempts to count
-                cells = []
-            attempted = sum(
-                1
-                for c in cells
-                if c.metadata.get("nbgrader", {}).get("grade_id") in stubs
-                and c.source.strip() != stubs[c.metadata.nbgrader["grade_id"]].strip()
-            )
-        rows.append(
-            (
-                assignment_id,
-                attempted if mine.is_file() else None,
-                len(stubs),
-                history.get(assignment_id),
-            )
-        )
-    return rows

@@ -1,0 +1,17 @@
+"""The grading engine: what instructors and the ``course`` command run, not what notebooks import.
+
+Students read :mod:`course` (data, plots, checks, widgets, hints); this subpackage grades:
+
+- :mod:`.cli`: the ``course`` command (release, start, grade, progress, autograde, export,
+  feedback); each command imports only what it needs;
+- :mod:`.paths`: where the course, the workspace and the cache are;
+- :mod:`.pipeline`: nbgrader's API for the course (release, feedback, points per exercise);
+- :mod:`.grading`: ``TrustedExecute``, which runs test cells in the grader, not in the kernel;
+- :mod:`.wire`: the plain data that crosses between the grader and a student's kernel;
+- :mod:`.sandbox`: the bubblewrap sandbox of every grading kernel (and its kernelspec in
+  ``kernels/``);
+- :mod:`.classgrade` and :mod:`.worker`: a class's submissions, several students at once;
+- :mod:`.selfstudy` and :mod:`.progress`: a learner grading their own notebook.
+
+Importing this package loads nothing: a student's kernel imports :mod:`.wire` from it.
+"""

@@ -1,0 +1,82 @@
+"""A learner's progress: which exercises of each assignment the workspace has attempted, and the
+last self-study grade of each (kept in the workspace by ``course grade``).
+
+It reads notebooks with nbformat only, so ``course progress`` starts fast (no nbgrader).
+"""
+
+import datetime
+import json
+from pathlib import Path
+
+import nbformat
+
+from course.grader import paths
+
+HISTORY = ".course-grades.json"
+"""File in the workspace that keeps each assignment's last self-study grade."""
+
+
+def history(workspace):
+    """The workspace's grade history, {assignment: {score, maximum, when}} (empty if none)."""
+    try:
+        return json.loads((Path(workspace) / HISTORY).read_text())
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+
+
+def own_notebook(workspace, assignment_id):
+    """The workspace's own notebook of an assignment: ``<workspace>/<id>/<id>.ipynb``."""
+    return Path(workspace) / assignment_id / f"{assignment_id}.ipynb"
+
+
+def record(workspace, assignment_id, score, maximum):
+    """Keep ``score``/``maximum`` (autograded points) as the assignment's last grade."""
+    workspace = Path(workspace)
+    grades = history(workspace)
+    grades[assignment_id] = {
+        "score": score,
+        "maximum": maximum,
+        "when": datetime.datetime.now().isoformat(timespec="seconds"),
+    }
+    workspace.mkdir(parents=True, exist_ok=True)
+    (workspace / HISTORY).write_text(json.dumps(grades, indent=1))
+
+
+def _stubs(assignment_id):
+    """{answer grade_id: release stub source} of an assignment."""
+    release = nbformat.read(
+        paths.ROOT / "release" / assignment_id / f"{assignment_id}.ipynb", as_version=4
+    )
+    return {
+        c.metadata.nbgrader["grade_id"]: c.source
+        for c in release.cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }
+
+
+def _attempted(notebook, stubs):
+    """How many answer cells of ``notebook`` differ from their release stub (0 if unreadable)."""
+    try:
+        cells = nbformat.read(notebook, as_version=4).cells
+    except Exception:  # an unreadable notebook has no attempts to count
+        return 0
+    return sum(
+        1
+        for c in cells
+        if c.metadata.get("nbgrader", {}).get("grade_id") in stubs
+        and c.source.strip() != stubs[c.metadata.nbgrader["grade_id"]].strip()
+    )
+
+
+def rows(workspace=None):
+    """One row per assignment: (id, exercises attempted or None when not started, exercises in
+    all, last grade {score, maximum, when} or None)."""
+    workspace = Path(workspace or paths.workspace_dir())
+    grades = history(workspace)
+    found = []
+    for assignment_id in paths.assignments():
+        stubs = _stubs(assignment_id)
+        mine = own_notebook(workspace, assignment_id)
+        attempted = _attempted(mine, stubs) if mine.is_file() else None
+        found.append((assignment_id, attempted, len(stubs), grades.get(assignment_id)))
+    return found

@@ -1,0 +1,189 @@
+"""The grading sandbox: every grading kernel runs under bubblewrap, with resource limits.
+
+nbgrader starts a kernel with the instructor's rights, next to the gradebook (hidden tests
+included), the source notebooks and every other student's work. Here, a kernelspec of the
+course's own (``course/grader/kernels/course-sandbox``) starts ``python -m course.grader.sandbox
+CONNECTION_FILE``, which execs the kernel inside ``bwrap`` and ``prlimit``:
+
+- the whole system read-only, with no capabilities; a private ``/tmp`` and ``/run``;
+- the course folder hidden, but for the Python environment and the ``course`` package
+  (read-only, wherever they live, ``/tmp`` included) and the notebook's own grading folder
+  (writable);
+- the Jupyter runtime folder hidden, but for this kernel's connection file;
+- no network: the kernel is reached through IPC sockets in a folder of its own;
+- limits on address space, CPU time, file size and open files;
+- interrupts arrive as messages (the kernelspec says so), not as signals.
+
+:func:`configure` applies this to an nbgrader configuration. Grading fails closed: where
+bubblewrap cannot run, :func:`refusal` says why and how to go on, and the graders refuse to
+run students' code, unless ``COURSE_NO_SANDBOX=1`` (``--no-sandbox``) turns it off on purpose.
+"""
+
+import functools
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from jupyter_core.paths import jupyter_runtime_dir
+
+PACKAGE = Path(__file__).resolve().parents[1]
+"""The ``course`` package, which a grading kernel imports (read-only inside the sandbox)."""
+KERNELS = Path(__file__).resolve().parent / "kernels"
+KERNEL_NAME = "course-sandbox"
+HIDE_ENV = "COURSE_SANDBOX_HIDE"
+OFF_ENV = "COURSE_NO_SANDBOX"
+
+LIMITS = {
+    "as": 4 * 1024**3,  # bytes of address space
+    "cpu": 300,  # seconds of CPU time
+    "fsize": 64 * 1024**2,  # bytes in one file
+    "nofile": 256,  # open files
+}
+"""The resource limits of a grading kernel (prlimit's names)."""
+
+INSTALL = (
+    "install bubblewrap (as root: apt-get install bubblewrap, or make system), or pass "
+    "--no-sandbox (COURSE_NO_SANDBOX=1) to grade without it on purpose"
+)
+
+
+@functools.cache
+def available():
+    """Why the sandbox cannot run here, or None when it can.
+
+    The trial runs the sandbox's real command (the same mounts, namespaces and limits), with a
+    Python that imports the grader's side of the kernel in place of the kernel.
+    """
+    if not shutil.which("bwrap") or not shutil.which("prlimit"):
+        return "bubblewrap (bwrap) or prlimit is not installed"
+    with tempfile.TemporaryDirectory(prefix="course-sandbox-trial-") as trial:
+        command = sandbox_command(trial, trial, None, _hidden(trial))
+        program = ["-c", "import course.grader.wire"]
+        try:
+            result = subprocess.run(
+                [*command, *program], capture_output=True, text=True, timeout=60
+            )
+        except subprocess.TimeoutExpired:
+            return "bubblewrap did not start a Python within 60 s"
+    if result.returncode:
+        lines = [line for line in result.stderr.splitlines() if line.strip()] or ["no output"]
+        return f"bubblewrap cannot start the grading kernel here: {lines[-1][:200]}"
+    return None
+
+
+def switched_off():
+    """True when the sandbox is turned off on purpose (``COURSE_NO_SANDBOX=1``)."""
+    return os.environ.get(OFF_ENV) == "1"
+
+
+def enabled():
+    """True when grading kernels are to be sandboxed: not switched off, and bubblewrap runs."""
+    return not switched_off() and available() is None
+
+
+def refusal():
+    """The one-line reason to refuse grading students' code, or None when grading may go on
+    (the sandbox runs, or it is switched off on purpose)."""
+    if switched_off():
+        return None
+    why = available()
+    return f"refusing to run students' code without the sandbox: {why}; {INSTALL}" if why else None
+
+
+def configure(c, root):
+    """Configure nbgrader (config ``c``, course at ``root``) to grade in the sandbox.
+
+    Kernels are always reached over IPC sockets in a folder private to this process. Unless the
+    sandbox is switched off, the autograder (``TrustedExecute``, not the students' Validate)
+    uses the course's sandbox kernelspec whatever the notebook names.
+    """
+    sockets = Path(tempfile.gettempdir()) / f"course-kernels-{os.getpid()}"
+    sockets.mkdir(mode=0o700, exist_ok=True)
+    c.KernelManager.transport = "ipc"
+    c.KernelManager.ip = str(sockets / "kernel")
+    if switched_off():
+        return
+    os.environ[HIDE_ENV] = os.pathsep.join(_hidden(root))
+    # jupyter_client makes its KernelSpecManager without config: JUPYTER_PATH reaches it.
+    paths = [
+        str(KERNELS.parent),
+        *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep)),
+    ]
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(dict.fromkeys(paths))
+    c.TrustedExecute.kernel_name = KERNEL_NAME
+
+
+def _hidden(root):
+    """The folders a grading kernel must not see: the course root and this package's repository."""
+    return sorted({str(Path(root).resolve()), str(PACKAGE.parent)})
+
+
+def sandbox_command(workdir, sockets, connection_file, hidden):
+    """The command line, up to the Python interpreter, that runs Python in the sandbox.
+
+    ``workdir`` is the notebook's grading folder (writable, the working directory); ``sockets``
+    the folder of the kernel's IPC sockets (writable); ``connection_file`` the kernel's
+    connection file (read-only; None for none); ``hidden`` the folders to hide (the course).
+    Append the interpreter's arguments to run something.
+    """
+    command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+    command += ["--tmpfs", "/tmp", "--tmpfs", "/run"]
+    command += ["--unshare-all", "--cap-drop", "ALL", "--die-with-parent", "--new-session"]
+    for folder in hidden:
+        command += ["--tmpfs", folder]
+    if Path(jupyter_runtime_dir()).is_dir():  # other kernels' connection files
+        command += ["--tmpfs", jupyter_runtime_dir()]
+    # what the kernel runs, back in sight wherever it lives (a tmpfs above may have hidden it)
+    for folder in _environment():
+        command += ["--ro-bind", folder, folder]
+    if connection_file:
+        command += ["--ro-bind", connection_file, connection_file]
+    command += ["--bind", sockets, sockets, "--bind", workdir, workdir, "--chdir", workdir]
+    for folder in hidden:  # the empty stand-in for the course is read-only too
+        command += ["--remount-ro", folder]
+    command += ["--setenv", "HOME", "/tmp", "--setenv", "MPLCONFIGDIR", "/tmp/matplotlib"]
+    command += ["--setenv", "OPENBLAS_NUM_THREADS", "1"]
+    # the kernel's parent lies outside its PID namespace: --die-with-parent stands in for
+    # ipykernel's parent poller, which would take the kernel for an orphan
+    command += ["--unsetenv", "JPY_PARENT_PID"]
+    limits = [f"--{name}={value}" for name, value in LIMITS.items()]
+    return [*command, "prlimit", *limits, "--", sys.executable]
+
+
+def _environment():
+    """The folders a grading kernel needs to run: the Python environment, the interpreter it
+    was made from, and the ``course`` package; outermost first, none inside another."""
+    folders = sorted(
+        {
+            str(Path(sys.prefix).resolve()),
+            str(Path(sys.base_prefix).resolve()),
+            str(Path(sys.executable).resolve().parent),
+            str(PACKAGE),
+        },
+        key=len,
+    )
+    kept = []
+    for folder in folders:
+        if folder != "/" and not any(Path(folder).is_relative_to(k) for k in kept):
+            kept.append(folder)
+    return kept
+
+
+def main(argv):
+    """Exec the sandboxed kernel for the connection file ``argv[0]`` (the kernelspec's entry)."""
+    hidden = [h for h in os.environ.get(HIDE_ENV, "").split(os.pathsep) if h]
+    connection_file = str(Path(argv[0]).resolve())
+    sockets = str(Path(json.loads(Path(connection_file).read_text())["ip"]).parent)
+    command = sandbox_command(os.getcwd(), sockets, connection_file, hidden)
+    command += ["-m", "ipykernel_launcher", "-f", connection_file]
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 1)  # the kernel talks over its sockets; its stdout only prints banners
+    os.execvp(command[0], command)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
