@@ -1,14 +1,18 @@
-# Two commands do all the set-up on a machine with only python3:
+# Two commands do all the set-up on a machine with only python3 and make:
 #   make lab    creates .venv, installs the pinned packages and the course, copies the release
 #               notebooks into workspace/ (never overwriting your work) and starts JupyterLab
-#   make test   the same set-up, then the linter and the whole test suite
+#   make test   the same set-up, plus Debian's bubblewrap and chromium where it may install them
+#               (root with apt-get; elsewhere their tests are skipped, named), then the linter
+#               and the whole test suite; PYTEST_ARGS passes arguments to pytest, e.g.
+#               make test PYTEST_ARGS='-m "not browser"'
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8888
+PYTEST_ARGS ?=
 
-.PHONY: setup lab test release
+.PHONY: setup system lab test release
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,15 +22,18 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
+system:
+	@sh scripts/system-packages.sh
+
 lab: setup
 	$(BIN)/course start
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --port=$(PORT) \
 		--ServerApp.root_dir="$${COURSE_WORKSPACE:-$(CURDIR)/workspace}" \
 		$$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-test: setup
+test: setup system
 	$(BIN)/ruff check .
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest $(PYTEST_ARGS)
 
 release: setup
 	$(BIN)/course release

@@ -1,4 +1,6 @@
-"""Fixtures of the test suite."""
+"""Fixtures of the test suite, and its rule that under CI nothing is skipped."""
+
+import os
 
 import pytest
 from helpers import make_course
@@ -20,3 +22,12 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.section("notebook run times (fresh kernel, top to bottom)")
         for assignment_id, seconds in sorted(TIMES.items()):
             terminalreporter.write_line(f"{assignment_id:28s} {seconds:5.2f} s")
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Under CI (``CI`` set) a skipped test fails the run: CI must run every test."""
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if os.environ.get("CI") and skipped and exitstatus == 0:
+        reporter.write_line(f"CI: {len(skipped)} test(s) skipped, which fails the run", red=True)
+        session.exitstatus = 1

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 from nbgrader.api import Gradebook
 
@@ -74,6 +75,32 @@ def submit(course, student, assignment_id, nb):
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(nb, path)
     return path
+
+
+def skip_or_fail(reason):
+    """Skip the test with ``reason``; under CI (``CI`` set) fail instead: CI runs everything."""
+    __tracebackhide__ = True
+    if os.environ.get("CI"):
+        pytest.fail(f"CI must run this test: {reason}")
+    pytest.skip(reason)
+
+
+def require_tool(command, package):
+    """The path of the system tool ``command``, found on PATH; when it is missing, skip the
+    test with a one-line reason naming the Debian ``package`` to install (fail under CI)."""
+    __tracebackhide__ = True
+    path = shutil.which(command)
+    if path is None:
+        skip_or_fail(f"{command} is not installed: apt-get install {package} (or make system)")
+    return path
+
+
+def require_sandbox():
+    """Skip the test (fail under CI) when the grading sandbox cannot run here, saying why."""
+    __tracebackhide__ = True
+    why = sandbox.available()
+    if why:
+        skip_or_fail(f"the grading sandbox cannot run: {why}: apt-get install bubblewrap")
 
 
 def sandbox_off():

@@ -5,7 +5,6 @@ sliders of 03 redraw the plot and the loss. Screenshots go to screenshots/ (git-
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import time
@@ -13,13 +12,12 @@ import urllib.request
 
 import nbformat
 import pytest
-from helpers import BIN, ROOT, fill, solutions
+from helpers import BIN, ROOT, fill, require_tool, solutions
 
 from course.grader import paths
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -50,8 +48,7 @@ def free_port():
 def lab(tmp_path_factory):
     """JupyterLab on a fresh workspace (as `make lab`: course start, then jupyter lab), with an
     isolated HOME; solved copies of the notebooks sit in solved/. Yields (url, token, workspace)."""
-    if not shutil.which(CHROMIUM) and not os.environ.get("CI"):
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    require_tool("chromium", "chromium")
     tmp = tmp_path_factory.mktemp("lab")
     home, workspace = tmp / "home", tmp / "workspace"
     settings = home / "lab-settings"
@@ -113,10 +110,11 @@ def lab(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser():
+    executable = require_tool("chromium", "chromium")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=FLAGS)
         yield chromium
         chromium.close()
 

@@ -156,15 +156,11 @@ def sandbox_command(workdir, sockets, connection_file, hidden):
 
 def _environment():
     """The folders a grading kernel needs to run: the Python environment, the interpreter it
-    was made from, and the ``course`` package; outermost first, none inside another."""
+    was made from, and the ``course`` package, as named and as resolved (a link to an
+    environment is followed inside too); outermost first, none inside another."""
+    named = [sys.prefix, sys.base_prefix, str(Path(sys.executable).parent), str(PACKAGE)]
     folders = sorted(
-        {
-            str(Path(sys.prefix).resolve()),
-            str(Path(sys.base_prefix).resolve()),
-            str(Path(sys.executable).resolve().parent),
-            str(PACKAGE),
-        },
-        key=len,
+        {os.path.abspath(f) for f in named} | {str(Path(f).resolve()) for f in named}, key=len
     )
     kept = []
     for folder in folders:

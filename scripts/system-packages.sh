@@ -1,0 +1,21 @@
+#!/bin/sh
+# The Debian packages the course's tests need beyond Python: bubblewrap (the grading sandbox)
+# and chromium (the browser tests; never a browser download). Run by `make system` and so by
+# `make test`. As root with apt-get, it installs what is missing; elsewhere it says, one line
+# each, what is missing and how to install it, and the tests that need it are skipped.
+set -eu
+missing=""
+for pair in bwrap:bubblewrap chromium:chromium; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || missing="$missing ${pair##*:}"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing from Debian:$missing"
+  apt-get update -qq
+  # shellcheck disable=SC2086
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+else
+  for package in $missing; do
+    echo "not installed: $package (its tests will be skipped); to install: sudo apt-get install $package"
+  done
+fi
