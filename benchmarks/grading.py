@@ -26,7 +26,8 @@ from nbgrader.api import Gradebook
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from bank import BANK, CONTRACT, MANUAL  # noqa: E402
+from bank import BANK  # noqa: E402
+from contract import CONTRACT, MANUAL  # noqa: E402
 from helpers import fill, make_course, submit  # noqa: E402
 
 from course.grader import sandbox  # noqa: E402

@@ -4,18 +4,6 @@ Each entry is ``(label, source of the answer cell, correct)``. The pipeline test
 release notebooks, grades them with nbgrader and checks each exercise's points.
 """
 
-CONTRACT = {
-    "01_matrix_multiplication": ["matmul_shape", "dot", "matmul", "outer"],
-    "02_prediction": ["y_hat_by_hand", "add_intercept", "predict"],
-    "03_mse_loss": ["loss_by_hand", "mse"],
-    "04_gradients": ["derivation", "gradients", "numerical_gradient"],
-    "05_training_loop": ["gd_step", "fit", "closed_form", "convergence"],
-}
-"""The exercise contract: answer-cell grade_ids per assignment (CURRICULUM.md)."""
-
-MANUAL = {"derivation", "convergence"}
-"""Exercises graded by hand (markdown answers)."""
-
 BANK = {
     "matmul_shape": [
         (

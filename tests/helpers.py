@@ -1,5 +1,6 @@
 """Shared helpers of the test suite: run notebooks, build courses and submissions, read grades."""
 
+import html
 import os
 import re
 import shutil
@@ -49,12 +50,13 @@ def grade_id(cell):
     return cell.metadata.get("nbgrader", {}).get("grade_id")
 
 
-def make_course(target, assignment_ids):
-    """Make a course at ``target`` from this repository's config and sources, and release it."""
+def make_course(target, assignment_ids, sources=ROOT / "source"):
+    """Make a course at ``target`` from this repository's config and ``sources`` (its
+    ``source/`` folder), and release ``assignment_ids``."""
     target = Path(target)
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "nbgrader_config.py", target)
-    shutil.copytree(ROOT / "source", target / "source")
+    shutil.copytree(sources, target / "source")
     failures = pipeline.release(target, assignment_ids)
     assert not failures, failures
     return target
@@ -146,18 +148,35 @@ def failure_messages(course, assignment_id, student, exercises):
 
 def secret_lines(source_nb, hidden_only=False):
     """The lines of a source notebook's hidden tests (and solutions, unless ``hidden_only``) that
-    appear nowhere else in it, stripped, longer than 12 characters: none may reach a student."""
+    appear nowhere else in it, stripped, each with a letter or digit: none may reach a student."""
     secret, public = set(), set()
     for cell in source_nb.cells:
         blocks = HIDDEN.findall(cell.source) + (
             [] if hidden_only else SOLUTION.findall(cell.source)
         )
         for block in blocks:
-            secret |= {line.strip() for line in block.splitlines() if len(line.strip()) > 12}
+            secret |= {line.strip() for line in block.splitlines() if re.search(r"\w", line)}
         public |= {
             line.strip() for line in SOLUTION.sub("", HIDDEN.sub("", cell.source)).splitlines()
         }
     return secret - public
+
+
+def leaked(secret, text):
+    """The lines of ``secret`` that stand, stripped, as a line of ``text``."""
+    return sorted(secret & {line.strip() for line in text.splitlines()})
+
+
+def feedback_cells(page):
+    """The text a student reads in each cell of an nbgrader feedback page (HTML):
+    {cell id (an nbgrader cell's grade_id): text}, tags and styles removed."""
+    body = re.sub(r"<(style|script)[^>]*>.*?</\1>", "", page, flags=re.S)
+    cells = {}
+    for chunk in re.split(r'(?=<div class="cell )', body)[1:]:
+        found = re.search(r'id="cell-id=([^"]+)"', chunk)
+        if found:
+            cells[found.group(1)] = html.unescape(re.sub(r"<[^>]+>", "", chunk))
+    return cells
 
 
 def solutions(source_nb):

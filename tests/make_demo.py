@@ -8,7 +8,8 @@ included), ``demo_partial`` (the first wrong answer of the bank for every other 
 import sys
 
 import nbformat
-from bank import BANK, CONTRACT, MANUAL
+from bank import BANK
+from contract import CONTRACT, MANUAL
 from helpers import ROOT, autograde, fill, solutions, submit
 
 from course.grader import pipeline

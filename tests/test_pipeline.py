@@ -8,7 +8,8 @@ or edited count as written; and the classmates graded after a cheat are graded a
 
 import nbformat
 import pytest
-from bank import BANK, CHEATS, CONTRACT, MANUAL, MESSAGES
+from bank import BANK, CHEATS, MESSAGES
+from contract import CONTRACT, MANUAL
 from helpers import autograde, failure_messages, fill, scores, solutions, submit
 
 

@@ -1,12 +1,14 @@
 """release/ is nbgrader's fresh output from source/, holds no solution or hidden test, and the
-source notebooks keep the exercise contract."""
+source notebooks keep the exercise contract (CONTRACT.md)."""
 
+import ast
 import re
 
+import contract
 import nbformat
 import pytest
-from bank import CONTRACT, MANUAL
-from helpers import ROOT, grade_id, secret_lines
+from contract import CONTRACT, MANUAL
+from helpers import ROOT, grade_id, make_course, secret_lines
 
 from course.grader import paths
 
@@ -40,10 +42,45 @@ def test_release_equals_a_fresh_generation(fresh_course, assignment_id):
             )
 
 
+MARKER = re.compile(r"(begin|end)[\s_-]*(hidden|solution)", re.I)
+"""Anything that looks like an nbgrader marker, in any spelling or case."""
+CANONICAL = {
+    "### BEGIN HIDDEN TESTS",
+    "### END HIDDEN TESTS",
+    "### BEGIN SOLUTION",
+    "### END SOLUTION",
+}
+
+
+def without_hidden_tests(source):
+    """A test cell's source as its release must read: the hidden block cut out."""
+    return re.sub(r"### BEGIN HIDDEN TESTS\n.*?### END HIDDEN TESTS\n?", "", source, flags=re.S)
+
+
+def leaks(source_nb, release_nb):
+    """What of a source notebook's hidden tests or markers reached its release, as messages."""
+    problems = []
+    released = {grade_id(c): c for c in release_nb.cells if grade_id(c)}
+    for cell in source_nb.cells:
+        for line in cell.source.splitlines():
+            if MARKER.search(line) and line.strip() not in CANONICAL:
+                problems.append(f"{grade_id(cell)}: a marker nbgrader may not read: {line!r}")
+        nbgrader = cell.metadata.get("nbgrader", {})
+        if nbgrader.get("grade") and not nbgrader.get("solution") and cell.cell_type == "code":
+            expected = without_hidden_tests(cell.source).rstrip()
+            got = released.get(grade_id(cell))
+            if got is None or got.source.rstrip() != expected:
+                problems.append(f"{grade_id(cell)}: its release differs from the visible part")
+    for cell in release_nb.cells:
+        for line in cell.source.splitlines():
+            if MARKER.search(line):
+                problems.append(f"{grade_id(cell)}: a marker in the release: {line!r}")
+    return problems
+
+
 @pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
 def test_release_holds_no_solution_and_no_hidden_test(assignment_id):
-    text = (ROOT / "release" / assignment_id / f"{assignment_id}.ipynb").read_text()
-    assert "BEGIN SOLUTION" not in text and "BEGIN HIDDEN TESTS" not in text
+    assert leaks(read("source", assignment_id), read("release", assignment_id)) == []
     released = {
         line.strip()
         for cell in read("release", assignment_id).cells
@@ -52,6 +89,25 @@ def test_release_holds_no_solution_and_no_hidden_test(assignment_id):
     secret = secret_lines(read("source", assignment_id))
     assert secret, "the source should have solutions and hidden tests"
     assert not secret & released
+
+
+def test_a_misspelled_hidden_marker_is_caught(tmp_path):
+    """The leak seen once: `### BEGIN HIDDEN TEST` (no S) shipped the hidden code to release/."""
+    assignment_id = "03_mse_loss"
+    source = read("source", assignment_id)
+    cell = next(c for c in source.cells if "### BEGIN HIDDEN TESTS" in c.source)
+    cell.source = cell.source.replace("### BEGIN HIDDEN TESTS", "### BEGIN HIDDEN TEST ")
+    folder = tmp_path / "source" / assignment_id
+    folder.mkdir(parents=True)
+    nbformat.write(source, folder / f"{assignment_id}.ipynb")
+    course = make_course(tmp_path / "course", [], sources=tmp_path / "source")
+    from course.grader import pipeline
+
+    pipeline.release(course, [assignment_id])
+    released = nbformat.read(course / "release" / assignment_id / f"{assignment_id}.ipynb", 4)
+    problems = leaks(source, released)
+    assert any("marker nbgrader may not read" in p for p in problems), problems
+    assert any("release differs" in p for p in problems), problems
 
 
 @pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
@@ -71,6 +127,7 @@ def test_source_keeps_the_exercise_contract(assignment_id):
         if c.metadata.get("nbgrader", {}).get("grade")
         and c.metadata["nbgrader"].get("solution") is False
     ]
+    assert list(answers) == CONTRACT[assignment_id], "answer cells differ from CONTRACT.md"
     for exercise in CONTRACT[assignment_id]:
         assert exercise in answers, f"no answer cell with grade_id {exercise}"
         if exercise in MANUAL:
@@ -87,12 +144,39 @@ def test_source_keeps_the_exercise_contract(assignment_id):
         assert first.startswith('"""') and first.endswith('"""') and len(first) > 10, grade_id(cell)
 
 
+def signature(source, name):
+    """The parameters of function ``name`` defined in ``source``, as text (None if absent)."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef) and node.name == name:
+            return ast.unparse(node.args)
+    return None
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_release_stubs_have_the_contract_signatures(assignment_id):
+    stubs = {grade_id(c): c.source for c in read("release", assignment_id).cells if grade_id(c)}
+    functions = [e for e in contract.read()[assignment_id] if e.signature]
+    assert functions, "every assignment has a function to write"
+    for exercise in functions:
+        wanted = signature(f"def {exercise.signature}: pass", exercise.name)
+        assert signature(stubs[exercise.name], exercise.name) == wanted, exercise
+
+
 @pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
 def test_each_exercise_has_a_heading_and_code_exercises_a_hint(assignment_id):
-    markdown = "\n".join(
-        c.source for c in read("source", assignment_id).cells if c.cell_type == "markdown"
-    )
+    cells = read("source", assignment_id).cells
+    markdown = "\n".join(c.source for c in cells if c.cell_type == "markdown")
     exercises = CONTRACT[assignment_id]
     assert len(re.findall(r"^#+ Exercise \d+: ", markdown, re.M)) == len(exercises)
-    assert markdown.count("<details>") >= len([e for e in exercises if e not in MANUAL])
     assert "## Summary" in markdown and "By the end of this notebook" in markdown
+    # each code exercise's own section (its heading to the next) holds a hint
+    sections, current = {}, None
+    for cell in cells:
+        if cell.cell_type == "markdown" and re.search(r"^#+ Exercise \d+: ", cell.source, re.M):
+            current = len(sections)
+            sections[current] = ""
+        if current is not None:
+            sections[current] += cell.source
+    for number, exercise in enumerate(exercises):
+        if exercise not in MANUAL:
+            assert "<details>" in sections[number], f"{exercise}: no hint in its section"

@@ -32,11 +32,11 @@ attempt("read_gradebook", lambda: len((root / "gradebook.db").read_bytes()))
 attempt("rewrite_tests", lambda: sqlite3.connect(str(root / "gradebook.db")).executescript(
     "UPDATE grade_cells SET max_score = 0; UPDATE source_cells SET source = 'pass';"))
 attempt("write_outside", lambda: (root / "pwned.txt").write_text("pwned"))
-attempt("read_source", lambda: os.listdir(root / "source" / "{assignment}"))
+attempt("read_source", lambda: "BEGIN HIDDEN TESTS" in (
+    root / "source" / "{assignment}" / "{assignment}.ipynb").read_text())
 attempt("list_students", lambda: sorted(os.listdir(root / "submitted")))
 attempt("connect", lambda: socket.create_connection(("127.0.0.1", {port}), timeout=3).close())
-if {allocate}:
-    attempt("allocate", lambda: len(bytearray(16 * 1024 ** 3)))
+attempt("allocate", lambda: len(bytearray(16 * 1024 ** 3)))
 pathlib.Path("attack.json").write_text(json.dumps(seen))
 loss_by_hand = 0.0633
 """
@@ -83,9 +83,7 @@ def grade_attack(tmp_path, sandboxed):
     release = nbformat.read(root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
     right = solutions(nbformat.read(root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4))
     listener = Listener()
-    attack = ATTACK.format(
-        root=str(root), port=listener.port, allocate=sandboxed, assignment=ASSIGNMENT
-    )
+    attack = ATTACK.format(root=str(root), port=listener.port, assignment=ASSIGNMENT)
     submit(root, "attacker", ASSIGNMENT, fill(release, {**right, "loss_by_hand": attack}))
     sums = next(code for label, code, _ in BANK["mse"] if label == "sum")
     submit(root, "classmate", ASSIGNMENT, fill(release, {**right, "mse": sums}))
@@ -110,19 +108,22 @@ def needs_sandbox():
     require_sandbox()
 
 
+ATTEMPTS = (
+    "read_gradebook",
+    "rewrite_tests",
+    "write_outside",
+    "read_source",
+    "list_students",
+    "connect",
+    "allocate",
+)
+
+
 def test_the_sandbox_stops_the_attack_and_grading_goes_on(tmp_path, needs_sandbox):
     run = grade_attack(tmp_path, sandboxed=True)
     assert run["result"].returncode == 0, run["result"].stdout + run["result"].stderr
     seen = run["seen"]
-    for attempt in (
-        "read_gradebook",
-        "rewrite_tests",
-        "write_outside",
-        "read_source",
-        "list_students",
-        "connect",
-        "allocate",
-    ):
+    for attempt in ATTEMPTS:
         assert seen[attempt].startswith("blocked"), (attempt, seen[attempt])
     assert run["connections"] == 0 and not run["pwned"] and run["tests_kept"]
     assert run["attacker"]["loss_by_hand"] == (3.0, 3.0)  # graded on its merits
@@ -132,11 +133,14 @@ def test_the_sandbox_stops_the_attack_and_grading_goes_on(tmp_path, needs_sandbo
 
 
 def test_without_the_sandbox_the_same_attack_succeeds(tmp_path, needs_sandbox):
+    """Each attempt the sandbox blocks is real: without it, every one succeeds."""
     run = grade_attack(tmp_path, sandboxed=False)
     seen = run["seen"]
-    assert not seen["read_gradebook"].startswith("blocked")
-    assert not seen["write_outside"].startswith("blocked") and run["pwned"]
-    assert "classmate" in seen["list_students"]
+    for attempt in ATTEMPTS:
+        assert not seen[attempt].startswith("blocked"), (attempt, seen[attempt])
+    assert seen["allocate"] == repr(16 * 1024**3)
+    assert seen["read_source"] == "True"  # the hidden tests, in the instructor's source
+    assert run["pwned"] and "classmate" in seen["list_students"]
     assert run["connections"] == 1
     assert not run["tests_kept"]  # it rewrote the hidden tests in the gradebook
 

@@ -9,7 +9,16 @@ import sys
 import nbformat
 import pytest
 from bank import BANK
-from helpers import BIN, ROOT, fill, run_course, solutions
+from helpers import (
+    BIN,
+    ROOT,
+    feedback_cells,
+    fill,
+    leaked,
+    run_course,
+    secret_lines,
+    solutions,
+)
 
 
 def course(*args, workspace, cwd=None):
@@ -18,6 +27,10 @@ def course(*args, workspace, cwd=None):
 
 def digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def source_05():
+    return nbformat.read(ROOT / "source" / "05_training_loop" / "05_training_loop.ipynb", 4)
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +66,12 @@ def test_grade_a_solved_notebook(workspace):
     )
     report = workspace / "05_training_loop" / "05_training_loop_feedback.html"
     assert report.is_file() and str(report) in result.stdout
-    assert "BEGIN HIDDEN" not in report.read_text()
+    cells = feedback_cells(report.read_text())
+    tests = [c for c in cells if c.startswith("test_")]
+    assert tests and all(cells[c].rstrip().endswith("passed") for c in tests), tests
+    text = "\n".join(cells.values())
+    hidden = secret_lines(source_05(), hidden_only=True)
+    assert hidden and leaked(hidden, text) == []
 
 
 @pytest.fixture(scope="module")

@@ -1,9 +1,10 @@
 """Grading a class: every submission in ``submitted/``, several students at once, and the export.
 
-Each student is one job, :mod:`course.grader.worker` in a process of its own, so one student is
-never in two jobs at once and one broken submission cannot stop the others. A job that runs past its
-time (an endless loop that ignores interrupts) is killed with its kernel, and its notebooks are
-recorded as failed. Each notebook's status (graded, failed with a reason, missing) is kept in
+Each notebook is one job. ``jobs`` worker processes (:mod:`course.grader.worker`) take jobs from a
+queue, each keeping one nbgrader application from notebook to notebook, so one broken submission
+cannot stop the others. A worker whose notebook runs past its time (an endless loop that ignores
+interrupts) is killed with its kernel, that notebook is recorded as failed, and a fresh worker
+takes the next job. Each notebook's status (graded, failed with a reason, missing) is kept in
 ``grading-status.json`` beside the gradebook, written whole after each notebook, so a run that
 is interrupted leaves both consistent; running again grades again.
 """
@@ -13,9 +14,11 @@ import ctypes
 import datetime
 import json
 import os
+import queue
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
@@ -103,26 +106,32 @@ class Workers:
         self.lock = threading.Lock()
         self.stopping = threading.Event()
 
-    def start(self, command, root):
-        """Start a worker in a session of its own; None once the run is stopping."""
+    def start(self, root):
+        """Start a worker (:mod:`course.grader.worker`) in a session of its own, its errors going
+        to a temporary file (a pipe could fill and stall it); None once the run is stopping."""
         with self.lock:
             if self.stopping.is_set():
                 return None
+            errors = tempfile.TemporaryFile()
             process = subprocess.Popen(
-                command,
+                [sys.executable, "-m", "course.grader.worker", str(root)],
+                stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
+                stderr=errors,
                 text=True,
                 start_new_session=True,
                 preexec_fn=_die_with_parent,
                 cwd=root,
             )
+            process.errors = errors
             self.running.add(process)
             return process
 
     def finish(self, process):
+        """Forget a worker that has ended."""
         with self.lock:
             self.running.discard(process)
+        process.errors.close()
 
     def stop_all(self):
         """Kill every running worker, with its kernels; start no more."""
@@ -132,54 +141,71 @@ class Workers:
                 _kill_group(process)
 
 
-def run_job(root, student, assignment_ids, budget, report, workers):
-    """Grade one student in a worker process; call ``report(outcome)`` for each notebook.
+def run_worker(root, jobs, budget, report, workers):
+    """Grade ``(student, assignment)`` jobs taken from the queue ``jobs`` in one worker process,
+    reused from notebook to notebook; call ``report(outcome)`` for each.
 
-    Each notebook gets ``budget`` seconds from the moment the worker starts it; past that the
-    worker is killed with its kernel, the notebook is reported as failed, and a new worker
-    grades the student's remaining notebooks. When the run is interrupted
-    (``workers.stop_all``), unfinished notebooks are not reported: they were not graded.
+    Each notebook gets ``budget`` seconds from the moment it is handed over; past that the worker
+    is killed with its kernel, the notebook is reported as failed, and a new worker takes the
+    next job. When the run is interrupted (``workers.stop_all``), unfinished notebooks are not
+    reported: they were not graded.
     """
-    remaining = list(assignment_ids)
-    while remaining:
-        command = [sys.executable, "-m", "course.grader.worker", str(root), student, *remaining]
-        process = workers.start(command, root)
-        if process is None:
-            return
-        current, timer, finished = None, None, []
-        try:
-            for line in process.stdout:
-                data = json.loads(line)
-                if timer:
-                    timer.cancel()
-                if data.get("started"):
-                    current = data["assignment"]
-                    timer = threading.Timer(budget, _kill_group, [process])
-                    timer.start()
-                    continue
-                current = None
-                finished.append(data["assignment"])
-                report(Outcome(student, **data))
-            stderr = process.stderr.read()
+    process = None
+    try:
+        while not workers.stopping.is_set():
+            try:
+                student, assignment_id = jobs.get_nowait()
+            except queue.Empty:
+                return
+            if process is None:
+                process = workers.start(root)
+                if process is None:
+                    return
+            outcome = _grade_in(process, student, assignment_id, budget)
+            if workers.stopping.is_set():
+                return
+            if outcome is None:  # the worker died: killed past its budget, or crashed
+                process.wait()
+                outcome = Outcome(student, assignment_id, "failed", _death(process, budget), budget)
+                workers.finish(process)
+                process = None
+            report(outcome)
+    finally:
+        if process is not None:
+            process.stdin.close()
             process.wait()
-        finally:
-            if timer:
-                timer.cancel()
             workers.finish(process)
-        if workers.stopping.is_set():
-            return
-        remaining = [a for a in remaining if a not in finished]
-        if process.returncode in (-signal.SIGKILL, 128 + signal.SIGKILL) and current:
-            reason = (
-                f"timed out after {budget:g} s: the notebook kept running (a loop that "
-                "ignores interrupts?)"
-            )
-            report(Outcome(student, current, "failed", reason, budget))
-            remaining.remove(current)
-            continue
-        for assignment_id in remaining:
-            report(Outcome(student, assignment_id, "failed", _last_line(stderr)))
-        return
+
+
+def _grade_in(process, student, assignment_id, budget):
+    """Hand one job to a worker and wait for its outcome; None when the worker dies first."""
+    timer = threading.Timer(budget, _kill_group, [process])
+    try:
+        process.stdin.write(json.dumps([student, assignment_id]) + "\n")
+        process.stdin.flush()
+        timer.start()
+        for line in process.stdout:
+            data = json.loads(line)
+            if not data.get("started"):
+                return Outcome(student, **data)
+    except (BrokenPipeError, json.JSONDecodeError):
+        pass
+    finally:
+        timer.cancel()
+    return None
+
+
+def _death(process, budget):
+    """Why a worker died, in one line: killed past its budget, or its last error line."""
+    if process.returncode in (-signal.SIGKILL, 128 + signal.SIGKILL):
+        return (
+            f"timed out after {budget:g} s: the notebook kept running (a loop that ignores "
+            "interrupts?)"
+        )
+    process.errors.seek(0)
+    text = process.errors.read().decode(errors="replace")
+    lines = [line for line in text.splitlines() if line.strip()]
+    return f"the grader crashed: {lines[-1][:200]}" if lines else "the grader crashed"
 
 
 def _die_with_parent():
@@ -194,12 +220,6 @@ def _kill_group(process):
         os.killpg(process.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
-
-
-def _last_line(text):
-    """The last non-empty line of a worker's error output, or a placeholder."""
-    lines = [line for line in text.splitlines() if line.strip()]
-    return f"the grader crashed: {lines[-1][:200]}" if lines else "the grader crashed"
 
 
 def grade_class(root, assignment_ids, jobs, budget=120.0, on_outcome=None):
@@ -221,11 +241,16 @@ def grade_class(root, assignment_ids, jobs, budget=120.0, on_outcome=None):
         if on_outcome:
             on_outcome(outcome)
 
+    todo = queue.Queue()
+    for student, ids in work.items():
+        for assignment_id in ids:
+            todo.put((student, assignment_id))
     workers = Workers()
-    pool = ThreadPoolExecutor(max_workers=max(1, jobs))
+    count = max(1, min(jobs, todo.qsize()))
+    pool = ThreadPoolExecutor(max_workers=count)
     try:
         futures = [
-            pool.submit(run_job, root, s, ids, budget, report, workers) for s, ids in work.items()
+            pool.submit(run_worker, root, todo, budget, report, workers) for _ in range(count)
         ]
         for future in futures:
             future.result()

@@ -1,10 +1,11 @@
-"""One grading job: ``python -m course.grader.worker ROOT STUDENT ASSIGNMENT...``.
+"""A grading worker: ``python -m course.grader.worker ROOT``.
 
-Grades one student's submissions, one assignment after another, with nbgrader's API in this
-process, and prints two JSON lines per assignment: ``{"assignment", "started": true}`` as it
-starts, and ``{"assignment", "status", "reason", "seconds"}`` when it is done, with status
-``graded``, ``failed`` (with a one-line reason) or ``missing``.
-:mod:`course.grader.classgrade` runs several of these at once and kills one that runs past its time.
+Reads jobs from standard input, one JSON line ``[student, assignment]`` each, and grades them one
+after another with one nbgrader application (imported and configured once per worker, not once
+per notebook). For each job it prints two JSON lines: ``{"assignment", "started": true}`` as it
+starts, and ``{"assignment", "status", "reason", "seconds"}`` when done, with status ``graded``,
+``failed`` (with a one-line reason) or ``missing``. :mod:`course.grader.classgrade` runs several
+of these at once and kills one whose notebook runs past its time.
 """
 
 import json
@@ -51,27 +52,32 @@ def reason_of(result):
     return (errors or lines or ["nbgrader failed"])[-1][:200]
 
 
-def grade_student(root, student, assignment_ids, out=sys.stdout):
-    """Grade ``student``'s submissions of ``assignment_ids``; print a JSON line for each."""
+def grade(api, root, student, assignment_id):
+    """Grade one submission with nbgrader's ``api``; return (status, reason)."""
+    problem = check_submission(root, student, assignment_id)
+    if problem is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SAWarning)
+            result = api.autograde(assignment_id, student, force=True, create=True)
+        problem = None if result["success"] else ("failed", reason_of(result))
+    return problem or ("graded", "")
+
+
+def serve(root, jobs=sys.stdin, out=sys.stdout):
+    """Grade each ``[student, assignment]`` line of ``jobs``; print two JSON lines for each."""
     api = pipeline.nbgrader_api(root)
-    for assignment_id in assignment_ids:
+    for line in jobs:
+        student, assignment_id = json.loads(line)
         print(json.dumps({"assignment": assignment_id, "started": True}), file=out, flush=True)
         start = time.perf_counter()
-        problem = check_submission(root, student, assignment_id)
-        if problem is None:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", SAWarning)
-                result = api.autograde(assignment_id, student, force=True, create=True)
-            problem = None if result["success"] else ("failed", reason_of(result))
-        status, reason = problem or ("graded", "")
-        line = {
-            "assignment": assignment_id,
-            "status": status,
-            "reason": reason,
-            "seconds": round(time.perf_counter() - start, 3),
-        }
-        print(json.dumps(line), file=out, flush=True)
+        status, reason = grade(api, root, student, assignment_id)
+        done = {"assignment": assignment_id, "status": status, "reason": reason}
+        print(
+            json.dumps(done | {"seconds": round(time.perf_counter() - start, 3)}),
+            file=out,
+            flush=True,
+        )
 
 
 if __name__ == "__main__":
-    grade_student(sys.argv[1], sys.argv[2], sys.argv[3:])
+    serve(sys.argv[1])
