@@ -36,8 +36,9 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # Grading: a test cell a student deleted or edited comes back and runs as written.
 c.OverwriteCells.add_missing_cells = True
 # Grading: one kernel per notebook, shut down at once; no cell of the course needs more than
-# a few seconds, so 30 s per cell catches a loop that never ends.
-c.Execute.timeout = 30
+# a few seconds, so 30 s per cell (COURSE_CELL_TIMEOUT, course autograde --cell-timeout) catches
+# a loop that never ends.
+c.Execute.timeout = int(os.environ.get("COURSE_CELL_TIMEOUT", "30"))
 c.Execute.interrupt_on_timeout = True
 c.Execute.shutdown_kernel = "immediate"
 

@@ -57,7 +57,7 @@ def klass(tmp_path_factory):
     submit(root, "hang", "01_matrix_multiplication", other)  # graded after 03 runs away
     submit(root, "zz_classmate", ASSIGNMENT, fill(release, {**right, "mse": sums}))
     before = tree_digest(root / "submitted")
-    result = course(root, "autograde", "--jobs", "2", "--notebook-timeout", "20")
+    result = course(root, "autograde", "--jobs", "2", "--notebook-timeout", "10")
     return root, result, before
 
 
@@ -157,7 +157,7 @@ def test_an_interrupted_run_stops_its_workers_and_a_rerun_grades_the_same(klass,
     json.loads((root / "grading-status.json").read_text())  # still whole
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         assert {s.id for s in gb.students} >= {"right", "wrong"}
-    again = course(root, "autograde", ASSIGNMENT, "--jobs", "2", "--notebook-timeout", "20")
+    again = course(root, "autograde", ASSIGNMENT, "--jobs", "2", "--notebook-timeout", "10")
     assert again.returncode == 1
     second = statuses(root)
     assert {k: v["status"] for k, v in second.items()} == {k: v["status"] for k, v in first.items()}

@@ -121,6 +121,7 @@ def cmd_autograde(args):
     ids = paths.check_assignments(args.assignments)
     if not use_sandbox(args):
         return 2
+    os.environ["COURSE_CELL_TIMEOUT"] = str(args.cell_timeout)  # read by nbgrader_config.py
     work = classgrade.submissions(paths.ROOT, ids)
     total = sum(len(v) for v in work.values())
     console = Console(highlight=False, stderr=True)
@@ -222,6 +223,13 @@ def build_parser():
         default=120.0,
         metavar="SECONDS",
         help="time one notebook may take before it counts as failed (120)",
+    )
+    autograde.add_argument(
+        "--cell-timeout",
+        type=int,
+        default=int(os.environ.get("COURSE_CELL_TIMEOUT", "30")),
+        metavar="SECONDS",
+        help="time one cell may take before it is interrupted and fails (30)",
     )
     autograde.add_argument("--no-sandbox", action="store_true", help=SANDBOX_HELP)
     autograde.set_defaults(func=cmd_autograde)

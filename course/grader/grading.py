@@ -14,6 +14,7 @@ import asyncio
 import builtins
 import concurrent.futures
 import json
+import os
 import time
 
 import numpy as np
@@ -165,11 +166,22 @@ class SandboxUnavailable(RuntimeError):
     """Students' code is not run: the sandbox should run and cannot (see :mod:`.sandbox`)."""
 
 
+KERNEL_ENV = {"MPLBACKEND": "agg"}
+"""Set in every grading kernel: figures are drawn as usual but never rendered to PNG (nobody looks
+at them while grading; rendering them was up to 40 % of a notebook's grading time)."""
+
+
 class TrustedExecute(Execute):
     """nbgrader's Execute, but each autograded test cell runs in the grader (see the module).
 
     It refuses to run a notebook when the grading sandbox should run and cannot.
     """
+
+    async def async_start_new_kernel(self, **kwargs):
+        kwargs.setdefault("env", {**os.environ, **KERNEL_ENV})
+        return await super().async_start_new_kernel(**kwargs)
+
+    start_new_kernel = run_sync(async_start_new_kernel)
 
     def preprocess(self, nb, resources=None, km=None):
         why = sandbox.refusal()
