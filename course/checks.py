@@ -47,12 +47,37 @@ def _quiet():
             yield
 
 
-def show(value):
-    """Format a number or an array of numbers compactly for a message."""
-    if _isinstance(value, _ndarray):
+def show(value, digits=4):
+    """Format a number or an array of numbers for a message, with ``digits`` significant digits:
+    ``2.5``, ``[1, 2.5]``, ``[[1, 2], [3, 4]]``."""
+    if _isinstance(value, _ndarray) and value.ndim > 0:
         with _quiet():
-            return _array2string(value, precision=4, separator=", ", suppress_small=True)
-    return repr(value)
+            text = _array2string(
+                value,
+                separator=", ",
+                max_line_width=10**6,
+                formatter={"float_kind": lambda x: _number(x, digits)},
+            )
+        return " ".join(text.split())
+    try:
+        return _number(float(value), digits)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def _number(x, digits):
+    """One number with ``digits`` significant digits, whole numbers as ``14.0``."""
+    text = f"{x:.{digits}g}"
+    return text if any(c in text for c in ".en") else text + ".0"
+
+
+def show_apart(got, expected):
+    """``got`` and ``expected`` formatted with as few digits (4 to 15) as tell them apart."""
+    for digits in (4, 6, 8, 10, 12, 15):
+        shown = show(got, digits), show(expected, digits)
+        if shown[0] != shown[1]:
+            return shown
+    return shown
 
 
 def call(func, *args, name=None, **kwargs):
@@ -75,7 +100,14 @@ def call(func, *args, name=None, **kwargs):
     except CheckError:
         raise
     except Exception as error:  # any crash of the student's code is reported, not re-raised
-        raise CheckError(f"{shown} raised {type(error).__name__}: {error}") from None
+        hint = ""
+        if "could not be broadcast" in str(error):
+            hint = (
+                " An element-by-element operation (such as * or -) met shapes it cannot pair: "
+                "a matrix product is written @."
+            )
+        text = str(error).strip().rstrip(".")
+        raise CheckError(f"{shown} raised {type(error).__name__}: {text}.{hint}") from None
 
 
 def _describe_call(func, args, kwargs):
@@ -174,10 +206,11 @@ def _check_values(got, expected, what, mistakes, reveal, atol=ATOL):
         raise CheckError(f"{what} returned {show(got)}, which contains nan or inf.")
     if _close(got, expected, atol=atol):
         return
+    shown_got, shown_expected = show_apart(got, expected)
     message = _mistake(got, mistakes, atol) or "This is not the right value."
     if reveal:
-        message += f" Expected {show(expected)}."
-    raise CheckError(f"{what} returned {show(got)}. {message}")
+        message += f" Expected {shown_expected}."
+    raise CheckError(f"{what} returned {shown_got}. {message}")
 
 
 def check_scalar(got, expected, what, mistakes=(), reveal=False, atol=ATOL):
@@ -190,8 +223,8 @@ def check_scalar(got, expected, what, mistakes=(), reveal=False, atol=ATOL):
     got = as_array(got, what)
     if got.shape != ():
         raise CheckError(
-            f"{what} should be a single number, but it has shape {got.shape}. "
-            "Reduce it to one number (for instance with a mean) and return that."
+            f"{what} should be a single number, but it has shape {got.shape}: "
+            "reduce it to the one number the exercise asks for."
         )
     _check_values(got, _array(expected, dtype=_float64), what, mistakes, reveal, atol)
 
@@ -225,9 +258,10 @@ def check_pair(
         if _len(wrong) == 1:
             message = f"The value of {wrong[0]} is not right; the other one is."
     if message is not None:
+        shown_got, shown_expected = show_apart(got, expected)
         if reveal:
-            message += f" Expected {show(expected)}."
-        raise CheckError(f"{what} returned {show(got)}. {message}")
+            message += f" Expected {shown_expected}."
+        raise CheckError(f"{what} returned {shown_got}. {message}")
     _check_values(got, expected, what, (), reveal, atol)
 
 

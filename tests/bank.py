@@ -377,21 +377,127 @@ BANK["gradients"] += [
     ),
 ]
 
+BANK["matmul_shape"] += [
+    (
+        "rows of B",
+        "def matmul_shape(shape_a, shape_b):\n    if shape_a[1] != shape_b[0]:\n"
+        "        raise ValueError('inner sizes differ')\n    return (shape_a[0], shape_b[0])",
+        False,
+    ),
+]
+BANK["dot"] += [
+    (
+        "no sum",
+        "def dot(a, b):\n    if len(a) != len(b):\n        raise ValueError('lengths')\n"
+        "    return [a[k] * b[k] for k in range(len(a))]",
+        False,
+    ),
+    ("no length check", "def dot(a, b):\n    return sum(x * y for x, y in zip(a, b))", False),
+]
+BANK["matmul"] += [
+    (
+        "transposed",
+        "def matmul(A, B):\n    A = np.asarray(A, dtype=float)\n    B = np.asarray(B, dtype=float)\n"
+        "    if A.shape[1] != B.shape[0]:\n        raise ValueError('inner')\n    return (A @ B).T",
+        False,
+    ),
+]
+BANK["outer"] += [
+    (
+        "elementwise",
+        "def outer(x, w):\n    return np.asarray(x, dtype=float) * np.asarray(w, dtype=float)",
+        False,
+    ),
+]
+BANK["add_intercept"] += [
+    (
+        "zeros",
+        "def add_intercept(x):\n    x = np.asarray(x, dtype=float)\n"
+        "    return np.column_stack([np.zeros(x.shape[0]), x])",
+        False,
+    ),
+]
+BANK["predict"] += [
+    ("X @ w", "def predict(X, w):\n    return X @ w", True),
+    ("X * w", "def predict(X, w):\n    return X * w", False),
+]
+BANK["loss_by_hand"] += [
+    ("root", "loss_by_hand = 0.2517", False),
+]
+BANK["mse"] += [
+    (
+        "no length check",
+        "def mse(y, y_hat):\n    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
+        "    return float(np.mean((y_hat - y) ** 2))",
+        False,
+    ),
+]
+BANK["numerical_gradient"] += [
+    (
+        "array",
+        "def numerical_gradient(loss, w, b, h=1e-6):\n    step = 2 * h\n"
+        "    return np.array([loss(w + h, b) - loss(w - h, b), loss(w, b + h) - loss(w, b - h)]) / step",
+        True,
+    ),
+    (
+        "over h",
+        "def numerical_gradient(loss, w, b, h=1e-6):\n"
+        "    return ((loss(w + h, b) - loss(w - h, b)) / h, (loss(w, b + h) - loss(w, b - h)) / h)",
+        False,
+    ),
+]
+BANK["gd_step"] += [
+    (
+        "eta fixed",
+        "def gd_step(w, b, dw, db, eta):\n    return w - 0.01 * dw, b - 0.01 * db",
+        False,
+    ),
+    ("not scaled", "def gd_step(w, b, dw, db, eta):\n    return w - dw, b - db", False),
+]
+BANK["fit"] += [
+    (
+        "one epoch short",
+        "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n    x, y = np.asarray(x), np.asarray(y)\n"
+        "    w, b, losses = w0, b0, []\n    for k in range(epochs - 1):\n        e = w * x + b - y\n"
+        "        losses.append(np.mean(e ** 2))\n"
+        "        w, b = w - eta * 2 * np.mean(e * x), b - eta * 2 * np.mean(e)\n"
+        "    return w, b, losses",
+        False,
+    ),
+]
+
 MESSAGES = {
-    ("matmul_shape", "swapped"): "swapped",
+    ("matmul_shape", "swapped"): "numbers are swapped",
+    ("matmul_shape", "no error"): "instead of raising ValueError",
+    ("matmul_shape", "rows of B"): "rows of A, rows of B",
     ("dot", "off by one"): "stop one short",
-    ("matmul", "term missing"): "term",
-    ("outer", "transposed"): "transposed",
+    ("dot", "hard-coded"): "example's answer",
+    ("dot", "no sum"): "should be a single number",
+    ("dot", "no length check"): "instead of raising ValueError",
+    ("matmul", "term missing"): "stop one short",
+    ("matmul", "elementwise"): "A[i][j] * B[i][j]",
+    ("matmul", "transposed"): "c_ij goes in row i",
+    ("outer", "transposed"): "w x^T, transposed",
+    ("outer", "elementwise"): "met shapes it cannot pair",
     ("y_hat_by_hand", "weights swapped"): "wrong columns",
+    ("y_hat_by_hand", "first only"): "predictions 2 and 3 are not right",
     ("add_intercept", "ones last"): "ones is last",
-    ("predict", "elementwise"): "element-by-element",
+    ("add_intercept", "1-D only"): "Only the first column of x",
+    ("add_intercept", "zeros"): "ones, not zeros",
+    ("predict", "elementwise"): "That is X * w",
+    ("predict", "always flat"): "do not flatten w",
     ("predict", "transposed"): "transposed",
+    ("predict", "X * w"): "met shapes it cannot pair",
     ("loss_by_hand", "sum"): "sum of the squared errors",
-    ("mse", "broadcast trap"): "broadcast",
+    ("loss_by_hand", "rounded badly"): "not right to 4 decimals",
+    ("loss_by_hand", "root"): "square root",
+    ("mse", "broadcast trap"): "3 x 3 table",
     ("mse", "sum"): "sum of the squared errors",
     ("mse", "root"): "square root",
-    ("mse", "absolute"): "absolute error",
-    ("mse", "no square"): "no square",
+    ("mse", "hard-coded"): "example's loss",
+    ("mse", "absolute"): "mean absolute error",
+    ("mse", "no square"): "with no square",
+    ("mse", "no length check"): "instead of raising ValueError",
     ("gradients", "no factor 2"): "factor 2",
     ("gradients", "sign"): "signs are flipped",
     ("gradients", "swapped"): "swapped",
@@ -399,15 +505,21 @@ MESSAGES = {
     ("gradients", "missing x"): "x_i missing",
     ("numerical_gradient", "forward"): "forward difference",
     ("numerical_gradient", "fixed h"): "exact derivative",
+    ("numerical_gradient", "over h"): "Twice too large",
     ("gd_step", "ascent"): "uphill",
+    ("gd_step", "eta fixed"): "not the eta it was given",
+    ("gd_step", "not scaled"): "not scaled by eta",
     ("fit", "loss after update"): "after the update",
     ("fit", "sequential"): "same prediction",
-    ("fit", "eta ignored"): "learning rate",
+    ("fit", "eta ignored"): "learning rate eta",
     ("fit", "start ignored"): "start values",
+    ("fit", "one epoch short"): "epochs - 1 times",
     ("closed_form", "swapped"): "swapped",
-    ("closed_form", "no intercept"): "intercept",
+    ("closed_form", "no intercept"): "through the origin",
 }
-"""The words the grade report must use for a wrong answer of the bank: (exercise, label) -> text."""
+"""For every wrong answer of the bank, words that only its mistake's message holds: the visible
+test says them in the student's own kernel (tests/test_student_seat.py), and the grade report
+says them after grading (tests/test_pipeline.py)."""
 
 CHEATS = {
     "mse": [

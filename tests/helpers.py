@@ -201,3 +201,19 @@ def run_course(*args, cwd=None, timeout=600, **env):
         cwd=cwd,
         timeout=timeout,
     )
+
+
+def message_problems(message):
+    """What is wrong with a failure message as a sentence for a student: a doubled full stop,
+    two subjects run together, a shown value that equals the expected one, no final stop."""
+    problems = []
+    if re.search(r"(?<!\.)\.\.(?!\.)", message):
+        problems.append("a doubled full stop")
+    if re.search(r"(=|gave|returned)\s+returned", message):
+        problems.append("two subjects run together")
+    shown = re.search(r"returned (.+?)\. .*Expected (.+?)\.$", message)
+    if shown and shown.group(1) == shown.group(2):
+        problems.append("the value shown equals the expected one")
+    if not message.rstrip().endswith((".", "?", ")")):
+        problems.append("no final stop")
+    return problems

@@ -3,14 +3,24 @@ typical mistakes, and cheating, are put into release notebooks, graded by nbgrad
 course's configuration, and their points read from the gradebook.
 
 A correct answer earns all of its exercise's points; a wrong one loses some of them, and the
-grade report names the mistake; a cheat earns nothing for its exercise; tests a student deleted
-or edited count as written; and the classmates graded after a cheat are graded as usual."""
+grade report names the mistake in the bank's words, in well-formed sentences; a cheat earns
+nothing for its exercise; tests a student deleted or edited count as written; and the classmates
+graded after a cheat are graded as usual."""
 
 import nbformat
 import pytest
 from bank import BANK, CHEATS, MESSAGES
 from contract import CONTRACT, MANUAL
-from helpers import autograde, failure_messages, fill, scores, solutions, submit
+from helpers import (
+    failure_messages,
+    fill,
+    message_problems,
+    run_course,
+    sandbox_off,
+    scores,
+    solutions,
+    submit,
+)
 
 
 def plan(assignment_id):
@@ -44,55 +54,84 @@ def tampered(release, answers, how):
     return nb
 
 
-@pytest.mark.parametrize("assignment_id", list(CONTRACT))
-def test_bank_answers_earn_exactly_their_points(fresh_course, assignment_id):
-    release = nbformat.read(fresh_course / "release" / assignment_id / f"{assignment_id}.ipynb", 4)
-    source = nbformat.read(fresh_course / "source" / assignment_id / f"{assignment_id}.ipynb", 4)
-    students = plan(assignment_id)
-    for student, answers in students.items():
-        submit(
-            fresh_course,
-            student,
-            assignment_id,
-            fill(release, {e: code for e, (_, code, _) in answers.items()}),
+@pytest.fixture(scope="module")
+def graded_bank(fresh_course):
+    """The whole bank submitted to one course (a class per assignment: the bank's students, the
+    solution, a blank notebook, deleted and edited test cells) and graded by one
+    ``course autograde`` run, two workers at once. Returns the course root."""
+    for assignment_id in CONTRACT:
+        folder = fresh_course / "release" / assignment_id
+        release = nbformat.read(folder / f"{assignment_id}.ipynb", 4)
+        source = nbformat.read(
+            fresh_course / "source" / assignment_id / f"{assignment_id}.ipynb", 4
         )
-    submit(fresh_course, "solution", assignment_id, fill(release, solutions(source)))
-    submit(fresh_course, "blank", assignment_id, release)
-    wrong = {
-        e: next(code for _, code, ok in BANK[e] if not ok)
-        for e in CONTRACT[assignment_id]
-        if e not in MANUAL
-    }
-    for how in ("deleted", "edited"):
-        submit(fresh_course, f"a_{how}_tests", assignment_id, tampered(release, wrong, how))
+        for student, answers in plan(assignment_id).items():
+            filled = fill(release, {e: code for e, (_, code, _) in answers.items()})
+            submit(fresh_course, student, assignment_id, filled)
+        submit(fresh_course, "solution", assignment_id, fill(release, solutions(source)))
+        submit(fresh_course, "blank", assignment_id, release)
+        wrong = {
+            e: next(code for _, code, ok in BANK[e] if not ok)
+            for e in CONTRACT[assignment_id]
+            if e not in MANUAL
+        }
+        for how in ("deleted", "edited"):
+            submit(fresh_course, f"a_{how}_tests", assignment_id, tampered(release, wrong, how))
+    result = run_course(
+        "autograde",
+        "--jobs",
+        "2",
+        "--cell-timeout",
+        "10",
+        COURSE_ROOT=fresh_course,
+        **sandbox_off(),
+    )
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    return fresh_course
 
-    result = autograde(fresh_course, assignment_id, "--Execute.timeout=10")
-    assert result.returncode == 0, result.stderr[-3000:]
 
+def test_every_wrong_answer_of_the_bank_has_its_words():
+    wrong = {(e, label) for e, entries in BANK.items() for label, _, ok in entries if not ok}
+    assert wrong == set(MESSAGES), wrong ^ set(MESSAGES)
+
+
+@pytest.mark.parametrize("assignment_id", list(CONTRACT))
+def test_bank_answers_earn_exactly_their_points(graded_bank, assignment_id):
+    course = graded_bank
     exercises = CONTRACT[assignment_id]
-    for student, answers in students.items():
-        points = scores(fresh_course, assignment_id, student, exercises)
-        messages = failure_messages(fresh_course, assignment_id, student, exercises)
+    problems = []
+    for student, answers in plan(assignment_id).items():
+        points = scores(course, assignment_id, student, exercises)
+        messages = failure_messages(course, assignment_id, student, exercises)
         for exercise, (label, _, correct) in answers.items():
             score, maximum = points[exercise]
-            if correct:
-                assert score == maximum, (
-                    f"{exercise} '{label}' is right but earned {score}/{maximum}"
+            said = " ".join(messages.get(exercise, []))
+            if correct and score != maximum:
+                problems.append(
+                    f"{exercise} '{label}' is right but earned {score}/{maximum}: {said}"
                 )
-            elif label.startswith("cheat"):
-                assert score == 0, f"{exercise} '{label}' earned {score}/{maximum}"
-            else:
-                assert score < maximum, (
-                    f"{exercise} '{label}' is wrong but earned {score}/{maximum}"
-                )
-            if (exercise, label) in MESSAGES:
-                said = " ".join(messages.get(exercise, []))
-                assert MESSAGES[exercise, label] in said, (exercise, label, said)
-    full = scores(fresh_course, assignment_id, "solution", exercises)
-    blank = scores(fresh_course, assignment_id, "blank", exercises)
-    for exercise in wrong:
+            elif label.startswith("cheat") and score != 0:
+                problems.append(f"{exercise} '{label}' earned {score}/{maximum}")
+            elif not correct and score >= maximum:
+                problems.append(f"{exercise} '{label}' is wrong but earned {score}/{maximum}")
+            if not correct and not label.startswith("cheat"):
+                if MESSAGES[exercise, label] not in said:
+                    problems.append(
+                        f"{exercise} '{label}': '{MESSAGES[exercise, label]}' not in {said}"
+                    )
+                problems += [
+                    f"{exercise} '{label}': {problem}: {message}"
+                    for message in messages.get(exercise, [])
+                    for problem in message_problems(message)
+                ]
+    assert not problems, "\n".join(problems)
+    full = scores(course, assignment_id, "solution", exercises)
+    blank = scores(course, assignment_id, "blank", exercises)
+    for exercise in exercises:
+        if exercise in MANUAL:
+            continue
         assert full[exercise][0] == full[exercise][1] > 0, exercise
         assert blank[exercise][0] == 0, exercise
         for how in ("deleted", "edited"):
-            tampered_points = scores(fresh_course, assignment_id, f"a_{how}_tests", exercises)
+            tampered_points = scores(course, assignment_id, f"a_{how}_tests", exercises)
             assert tampered_points[exercise][0] < tampered_points[exercise][1], (how, exercise)

@@ -13,6 +13,8 @@ import ast
 import asyncio
 import builtins
 import concurrent.futures
+import contextlib
+import io
 import json
 import os
 import time
@@ -149,7 +151,9 @@ def run_test_cell(source, link, label):
     raised when the student's code ran past the link's deadline.
     """
     try:
-        exec(compile(source, f"<{label}>", "exec"), StudentNamespace(link))  # noqa: S102
+        # what a test prints (the hidden tests' note to the student) is not the grader's output
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(source, f"<{label}>", "exec"), StudentNamespace(link))  # noqa: S102
     except StudentCodeTimeout:
         raise
     except Exception as error:  # the verdict of a failed test: its name and message only
