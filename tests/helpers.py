@@ -156,9 +156,10 @@ def secret_lines(source_nb, hidden_only=False):
         )
         for block in blocks:
             secret |= {line.strip() for line in block.splitlines() if re.search(r"\w", line)}
-        public |= {
-            line.strip() for line in SOLUTION.sub("", HIDDEN.sub("", cell.source)).splitlines()
-        }
+        shown = HIDDEN.sub("", cell.source)  # a learner's report shows their own answers
+        if not hidden_only:
+            shown = SOLUTION.sub("", shown)
+        public |= {line.strip() for line in shown.splitlines()}
     return secret - public
 
 

@@ -99,6 +99,11 @@ def test_graders_refuse_to_run_students_code_without_the_sandbox(tmp_path):
     assert "refusing to run students' code without the sandbox" in plain.stderr
     assert not (root / "autograded").exists()
 
+    learner = run(sys.executable, "-m", "course", "grade", str(tmp_path / "notes.txt"))
+    assert learner.returncode == 2  # a learner needs no sandbox: the one line is about the file
+    assert learner.stderr.strip().splitlines() == [learner.stderr.strip()], learner.stderr
+    assert "sandbox" not in learner.stderr
+
     on_purpose = run(sys.executable, "-m", "course", "autograde", "--no-sandbox")
     assert on_purpose.returncode == 0, on_purpose.stdout + on_purpose.stderr
     assert "warning" not in on_purpose.stderr.lower()

@@ -148,3 +148,17 @@ def test_validate_button_runs_the_visible_tests(workspace):
         timeout=120,
     )
     assert "failed" in blank.stdout.lower() and "NotImplementedError" in blank.stdout
+
+
+def test_grading_a_copy_elsewhere_leaves_the_workspace_grade(workspace, graded_03, tmp_path):
+    history = workspace / ".course-grades.json"
+    before = history.read_text()
+    source = nbformat.read(ROOT / "source" / "03_mse_loss" / "03_mse_loss.ipynb", 4)
+    release = nbformat.read(ROOT / "release" / "03_mse_loss" / "03_mse_loss.ipynb", 4)
+    copy = tmp_path / "03_mse_loss" / "03_mse_loss.ipynb"
+    copy.parent.mkdir()
+    nbformat.write(fill(release, solutions(source)), copy)
+    result = course("grade", str(copy), workspace=workspace)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "8/8" in result.stdout
+    assert history.read_text() == before  # the workspace's own 03 still shows its 3/8
