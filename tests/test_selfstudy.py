@@ -66,7 +66,11 @@ def test_grade_a_solved_notebook(workspace):
     )
     report = workspace / "05_training_loop" / "05_training_loop_feedback.html"
     assert report.is_file() and str(report) in result.stdout
-    cells = feedback_cells(report.read_text())
+    page = report.read_text()
+    assert "Score: 9 / 9 autograded" in page  # the terminal's total, written answers apart
+    assert "graded by a person: 4 points" in feedback_cells(page)["convergence"]
+    assert "Score: 0.0 / 4.0" not in page
+    cells = feedback_cells(page)
     tests = [c for c in cells if c.startswith("test_")]
     assert tests and all(cells[c].rstrip().endswith("passed") for c in tests), tests
     text = "\n".join(cells.values())

@@ -10,6 +10,7 @@ course's gradebook and ``release/`` are never touched. Progress is :mod:`course.
 import hashlib
 import importlib.metadata
 import os
+import re
 import shutil
 import tempfile
 import warnings
@@ -153,10 +154,9 @@ def grade(path, workspace=None):
         exercises = _results(course, assignment_id)
         pipeline.feedback(course, [assignment_id], LEARNER)
         report_path = notebook_path.parent / f"{assignment_id}_feedback.html"
-        shutil.copy(
-            course / "feedback" / LEARNER / assignment_id / f"{assignment_id}.html", report_path
-        )
+        page = (course / "feedback" / LEARNER / assignment_id / f"{assignment_id}.html").read_text()
     report = Report(assignment_id, exercises, report_path)
+    report_path.write_text(_written_answers_by_a_person(page, report))
     workspace = Path(workspace or paths.workspace_dir())
     if notebook_path.resolve() == progress.own_notebook(workspace, assignment_id).resolve():
         auto = [e for e in report.exercises if not e.manual]
@@ -164,6 +164,30 @@ def grade(path, workspace=None):
             workspace, assignment_id, sum(e.score for e in auto), sum(e.maximum for e in auto)
         )
     return report
+
+
+def _written_answers_by_a_person(page, report):
+    """nbgrader's feedback page, with each written answer shown as graded by a person (nobody
+    has graded it: nbgrader shows 0) and the total over the autograded exercises only, as the
+    terminal says."""
+    for e in report.exercises:
+        if e.manual:
+            by_hand = f"graded by a person: {e.maximum:g} points"
+            page = re.sub(
+                rf'(<a href="#{e.name}">[^<]*</a>) \(Score: [\d.]+ / [\d.]+\)',
+                rf"\1 ({by_hand})",
+                page,
+            )
+            page = re.sub(
+                rf'(<a name="{e.name}"></a>.*?)Score: [\d.]+ / [\d.]+',
+                rf"\1{by_hand}",
+                page,
+                count=1,
+                flags=re.S,
+            )
+    auto = [e for e in report.exercises if not e.manual]
+    total = f"Score: {sum(e.score for e in auto):g} / {sum(e.maximum for e in auto):g} autograded"
+    return re.sub(r"\(Score: [\d.]+ / [\d.]+\)</h4>", f"({total})</h4>", page, count=1)
 
 
 def _last_error(result):
