@@ -1,18 +1,27 @@
-"""Benchmark: grading a synthetic class, plain sequential nbgrader vs. course autograde --jobs N.
+"""Benchmark: grading a synthetic class and the course's commands, as medians of repeated runs.
 
-    .venv/bin/python benchmarks/grading.py [--students 6] [--jobs 2]
+    .venv/bin/python benchmarks/grading.py [--students 4] [--jobs 2] [--repeats 3]
 
-Builds two identical copies of the course with N synthetic students for all five notebooks
-(answers drawn from the test bank: right, wrong and blank), grades one copy with plain
-`nbgrader autograde <id>` one assignment after another, and the other with `course autograde
---jobs N`, checks that every score agrees, and prints both wall times, their ratio, and the
-cost per notebook against a bare kernel start. Figures, not a test: nothing here fails on time.
+Builds a course with N synthetic students for every assignment (answers drawn from the test
+bank: right, wrong and blank), then grades fresh copies of it, each configuration once per
+round, the order rotating from round to round after an untimed warm-up:
+
+- stock nbgrader: ``nbgrader autograde <id>`` one assignment after another, with a plain
+  ``nbgrader_config.py`` (no trusted grading, no sandbox): the first baseline;
+- the course's configuration with plain sequential ``nbgrader autograde``: the second baseline;
+- ``course autograde --jobs N``, with the sandbox and with ``--no-sandbox``.
+
+Every run must exit 0 and every configuration must give the same score for every test cell of
+every notebook. Then the commands a learner types: ``course --help``, ``course progress``,
+``course grade`` of a solved notebook, against ``python -c pass`` and a bare kernel start.
+Figures, not a test: nothing here fails on time; it exits 1 when a run fails or scores differ.
 """
 
 import argparse
 import asyncio
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -28,12 +37,13 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from bank import BANK  # noqa: E402
 from contract import CONTRACT, MANUAL  # noqa: E402
-from helpers import fill, make_course, submit  # noqa: E402
+from helpers import fill, make_course, solutions, submit  # noqa: E402
 
 from course.grader import sandbox  # noqa: E402
 
 BIN = str(Path(sys.executable).parent)
 ENV = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get("PATH", ""))
+STOCK_CONFIG = 'c = get_config()  # noqa: F821\nc.CourseDirectory.course_id = "stock"\n'
 
 
 def build_class(root, students):
@@ -50,96 +60,191 @@ def build_class(root, students):
             submit(root, f"student{k:03d}", assignment_id, fill(release, answers))
 
 
-def scores(root):
-    """{(student, assignment): total score} from a course's gradebook."""
+def cell_scores(root):
+    """{(student, assignment, grade cell): score} from a course's gradebook."""
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         return {
-            (s.student.id, s.assignment.name): s.score
+            (s.student.id, s.assignment.name, g.name): g.score
             for a in gb.assignments
             for s in a.submissions
+            for n in s.notebooks
+            for g in n.grades
         }
 
 
-def timed(command, cwd=None, env=None):
-    """Run a command; return its wall time in seconds."""
+def run(command, cwd=None, env=None):
+    """Run a command; return (wall seconds, exit code)."""
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, env=env or ENV, capture_output=True, check=False)
+    result = subprocess.run(command, cwd=cwd, env=env or ENV, capture_output=True, check=False)
+    return time.perf_counter() - start, result.returncode
+
+
+def fresh_copy(template, target, stock=False):
+    """A copy of the course ``template`` whose gradebook holds the assignments, nothing graded."""
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(template, target)
+    if stock:
+        (target / "nbgrader_config.py").write_text(STOCK_CONFIG)
+        env = dict(ENV, COURSE_NO_SANDBOX="1")
+        for assignment_id in CONTRACT:
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "nbgrader",
+                    "generate_assignment",
+                    assignment_id,
+                    "--force",
+                    "--create",
+                ],
+                cwd=target,
+                env=env,
+                capture_output=True,
+                check=True,
+            )
+    return target
+
+
+def configurations(jobs):
+    """{name: (function(course) -> (seconds, exit code), stock config?)}."""
+
+    def sequential(course, env=None):
+        total, codes = 0.0, 0
+        for assignment_id in CONTRACT:
+            seconds, code = run(
+                [sys.executable, "-m", "nbgrader", "autograde", assignment_id, "--force"],
+                cwd=course,
+                env=env,
+            )
+            total, codes = total + seconds, codes or code
+        return total, codes
+
+    def course_jobs(*options):
+        command = [sys.executable, "-m", "course", "autograde", "--jobs", str(jobs), *options]
+        return lambda course: run(command, env=dict(ENV, COURSE_ROOT=str(course)))
+
+    return {
+        "stock nbgrader, sequential": (sequential, True),
+        "course config, nbgrader sequential": (sequential, False),
+        f"course autograde --jobs {jobs}": (course_jobs(), False),
+        f"course autograde --jobs {jobs} --no-sandbox": (course_jobs("--no-sandbox"), False),
+    }
+
+
+async def kernel_start():
+    """Seconds to start a python3 kernel, wait until it answers, and shut it down."""
+    start = time.perf_counter()
+    manager = AsyncKernelManager(kernel_name="python3")
+    await manager.start_kernel()
+    client = manager.client()
+    client.start_channels()
+    await client.wait_for_ready(timeout=60)
+    client.stop_channels()
+    await manager.shutdown_kernel(now=True)
     return time.perf_counter() - start
 
 
-async def kernel_start(repeats=5):
-    """Mean seconds to start a python3 kernel, wait until it answers, and shut it down."""
-    total = 0.0
+def figure(samples):
+    """'median s (min-max)' of a list of seconds."""
+    return f"{statistics.median(samples):7.2f} s ({min(samples):.2f}-{max(samples):.2f})"
+
+
+def commands(tmp, repeats):
+    """{name: [seconds]} for the learner's commands and their baselines."""
+    workspace = Path(tmp) / "workspace"
+    env = dict(ENV, COURSE_WORKSPACE=str(workspace), COURSE_CACHE=str(Path(tmp) / "cache"))
+    subprocess.run([sys.executable, "-m", "course", "start"], env=env, capture_output=True)
+    notebook = workspace / "03_mse_loss" / "03_mse_loss.ipynb"
+    source = nbformat.read(ROOT / "source" / "03_mse_loss" / "03_mse_loss.ipynb", 4)
+    nbformat.write(fill(nbformat.read(notebook, 4), solutions(source)), notebook)
+    course = [sys.executable, "-m", "course"]
+    runs = {
+        "python -c pass": [sys.executable, "-c", "pass"],
+        "course --help": [*course, "--help"],
+        "course progress": [*course, "progress"],
+        "course grade (solved 03)": [*course, "grade", str(notebook)],
+    }
+    run(runs["course grade (solved 03)"], env=env)  # warm-up: builds the prepared course
+    found = {name: [] for name in [*runs, "bare kernel start + shutdown"]}
     for _ in range(repeats):
-        start = time.perf_counter()
-        manager = AsyncKernelManager(kernel_name="python3")
-        await manager.start_kernel()
-        client = manager.client()
-        client.start_channels()
-        await client.wait_for_ready(timeout=60)
-        client.stop_channels()
-        await manager.shutdown_kernel(now=True)
-        total += time.perf_counter() - start
-    return total / repeats
-
-
-def fresh_copy(course, target):
-    """A copy of ``course`` (with its class) whose gradebook nothing has graded yet."""
-    shutil.copytree(course, target)
-    (target / "gradebook.db").unlink()
-    subprocess.run(
-        [sys.executable, "-m", "course", "release"],
-        capture_output=True,
-        env=dict(ENV, COURSE_ROOT=str(target)),
-        check=True,
-    )
-    return target
+        for name, command in runs.items():
+            seconds, code = run(command, env=env)
+            if code not in (0, 1):
+                raise SystemExit(f"{name} failed with exit code {code}")
+            found[name].append(seconds)
+        found["bare kernel start + shutdown"].append(asyncio.run(kernel_start()))
+    return found
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--students", type=int, default=6)
+    parser.add_argument("--students", type=int, default=4)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
-    ids = list(CONTRACT)
-    notebooks = args.students * len(ids)
+    notebooks = args.students * len(CONTRACT)
+    configs = configurations(args.jobs)
+    times = {name: [] for name in configs}
+    failures, disagreements = [], []
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-        plain = make_course(Path(tmp) / "plain", ids)
-        build_class(plain, args.students)
-        parallel = fresh_copy(plain, Path(tmp) / "parallel")
-        unsandboxed = fresh_copy(plain, Path(tmp) / "unsandboxed")
+        template = make_course(Path(tmp) / "template", list(CONTRACT))
+        build_class(template, args.students)
+        warm = fresh_copy(template, Path(tmp) / "warm")
+        configs[f"course autograde --jobs {args.jobs}"][0](warm)  # untimed warm-up
+        reference = None
+        for round_ in range(args.repeats):
+            names = list(configs)
+            names = names[round_ % len(names) :] + names[: round_ % len(names)]
+            for name in names:
+                grade, stock = configs[name]
+                course = fresh_copy(template, Path(tmp) / "run", stock=stock)
+                seconds, code = grade(course)
+                times[name].append(seconds)
+                if code:
+                    failures.append(f"{name}, round {round_ + 1}: exit code {code}")
+                found = cell_scores(course)
+                reference = reference or found
+                if found != reference:
+                    differ = sorted(
+                        k
+                        for k in reference.keys() | found.keys()
+                        if reference.get(k) != found.get(k)
+                    )
+                    disagreements.append(f"{name}: {len(differ)} cells differ, e.g. {differ[:3]}")
+        learner = commands(tmp, max(args.repeats, 5))
 
-        sequential = sum(
-            timed([sys.executable, "-m", "nbgrader", "autograde", a, "--force"], cwd=plain)
-            for a in ids
+    stock = statistics.median(times["stock nbgrader, sequential"])
+    own = statistics.median(times["course config, nbgrader sequential"])
+    state = "on" if sandbox.enabled() else f"OFF ({sandbox.available()})"
+    print(
+        f"class: {args.students} students x {len(CONTRACT)} notebooks = {notebooks} notebooks, "
+        f"{os.cpu_count()} cores, sandbox {state}, {args.repeats} rounds (median, min-max)"
+    )
+    for name, samples in times.items():
+        median = statistics.median(samples)
+        print(
+            f"  {name:42s} {figure(samples)}  {median / notebooks:5.2f} s/notebook  "
+            f"x{stock / median:4.2f} vs stock  x{own / median:4.2f} vs course sequential"
         )
-        command = [sys.executable, "-m", "course", "autograde", "--jobs", str(args.jobs)]
-        jobs = timed(command, env=dict(ENV, COURSE_ROOT=str(parallel)))
-        open_jobs = timed([*command, "--no-sandbox"], env=dict(ENV, COURSE_ROOT=str(unsandboxed)))
-
-        found = [scores(plain), scores(parallel), scores(unsandboxed)]
-        agree = found[0] == found[1] == found[2] and len(found[0]) == notebooks
-        bare = asyncio.run(kernel_start())
-
-    state = "on" if sandbox.available() is None else "NOT AVAILABLE: every run was unsandboxed"
-    lines = [
-        f"class: {args.students} students x {len(ids)} notebooks = {notebooks} notebooks, "
-        f"{os.cpu_count()} cores, sandbox {state}",
-        f"plain nbgrader autograde, sequential  : {sequential:7.1f} s "
-        f"({sequential / notebooks:.2f} s per notebook)",
-        f"course autograde --jobs {args.jobs}             : {jobs:7.1f} s "
-        f"({jobs / notebooks:.2f} s per notebook)",
-        f"speed-up                              : {sequential / jobs:7.2f} x",
-        f"course autograde --jobs {args.jobs} --no-sandbox: {open_jobs:7.1f} s "
-        f"({open_jobs / notebooks:.2f} s per notebook)",
-        f"sandbox overhead per notebook         : {100 * (jobs - open_jobs) / open_jobs:+7.1f} %",
-        f"bare kernel start + shutdown          : {bare:7.2f} s (plain grading costs "
-        f"{sequential / notebooks / bare:.1f} kernel starts per notebook)",
-        f"scores agree                          : {'yes' if agree else 'NO'} "
-        f"({', '.join(str(len(f)) for f in found)} scores)",
-    ]
-    print("\n".join(lines))
-    return 0 if agree else 1
+    print(
+        f"scores per test cell agree across configurations: {'yes' if not disagreements else 'NO'}"
+        f" ({len(reference or {})} cells)"
+    )
+    for line in failures + disagreements:
+        print(f"  {line}")
+    bare = statistics.median(learner["bare kernel start + shutdown"])
+    print("commands (median, min-max):")
+    for name, samples in learner.items():
+        print(
+            f"  {name:42s} {figure(samples)}  {statistics.median(samples) / bare:5.2f} bare kernels"
+        )
+    per_notebook = statistics.median(times[f"course autograde --jobs {args.jobs}"]) / notebooks
+    print(
+        f"graded notebook, course autograde --jobs {args.jobs}: {per_notebook:.2f} s of wall time "
+        f"= {per_notebook * args.jobs / bare:.2f} bare kernel starts of one worker"
+    )
+    return 1 if failures or disagreements else 0
 
 
 if __name__ == "__main__":

@@ -22,3 +22,35 @@ def test_environment_yml_mirrors_the_pip_pins():
     assert wanted and {k.lower(): v for k, v in listed.items()} == {
         k.lower(): v for k, v in wanted.items()
     }
+
+
+def test_make_test_passes_pytest_arguments():
+    import subprocess
+
+    result = subprocess.run(
+        ["make", "-n", "test", "PYTEST_ARGS=-m 'not browser' -x"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    pytest_line = next(line for line in result.stdout.splitlines() if "bin/pytest" in line)
+    assert pytest_line.endswith("bin/pytest -m 'not browser' -x"), pytest_line
+
+
+def test_installing_the_course_prints_no_warning():
+    """`make setup` runs pip quietly: setuptools must have nothing to warn about (it printed ~40
+    lines when a data folder was not a listed package)."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "-e", "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    own = [line for line in result.stderr.splitlines() if "Location 'file:" not in line]
+    assert not [line for line in own if line.strip()], "\n".join(own[:20])
