@@ -167,15 +167,23 @@ def test_solved_notebook_runs_clean_with_plots_and_latex(browser, lab, assignmen
     page.close()
 
 
-@pytest.mark.parametrize("assignment_id", paths.assignments())
-def test_unanswered_notebook_explains_the_failing_test(browser, lab, assignment_id):
-    page = open_notebook(browser, lab, f"{assignment_id}/{assignment_id}.ipynb")
+def run_up_to_first_test(page, answer=None):
+    """As a student does: put ``answer`` (if any) in the first answer cell, run the cells above
+    the first test cell, then the test; return the test's output text."""
     cells = page.evaluate("""() => window.jupyterapp.shell.currentWidget.content.widgets.map(
-        c => [c.model.type, (c.model.getMetadata('nbgrader') || {}).grade_id || '',
-              (c.model.getMetadata('nbgrader') || {}).grade === true])""")
-    test = next(i for i, (kind, _, graded) in enumerate(cells) if kind == "code" and graded)
-    # as a student does: run the cells above the first test (the answer cell raises, or
-    # defines a stub), then the test itself
+        c => [c.model.type, (c.model.getMetadata('nbgrader') || {}).grade === true,
+              (c.model.getMetadata('nbgrader') || {}).solution === true])""")
+    test = next(
+        i
+        for i, (kind, graded, solution) in enumerate(cells)
+        if kind == "code" and graded and not solution
+    )
+    if answer is not None:
+        first = next(
+            i for i, (kind, _, solution) in enumerate(cells) if kind == "code" and solution
+        )
+        page.evaluate(f"""() => window.jupyterapp.shell.currentWidget.content.widgets[{first}]
+            .model.sharedModel.setSource({json.dumps(answer)})""")
     for index in [i for i, (kind, _, _) in enumerate(cells[: test + 1]) if kind == "code"]:
         page.evaluate(
             f"() => {{ window.jupyterapp.shell.currentWidget.content.activeCellIndex = {index}; }}"
@@ -185,11 +193,26 @@ def test_unanswered_notebook_explains_the_failing_test(browser, lab, assignment_
             f"""() => /\\[\\d+\\]/.test(window.jupyterapp.shell.currentWidget
             .content.widgets[{index}].node.querySelector('.jp-InputPrompt').textContent)"""
         )
-    output = page.evaluate(f"""() => window.jupyterapp.shell.currentWidget.content.widgets[{test}]
+    return page.evaluate(f"""() => window.jupyterapp.shell.currentWidget.content.widgets[{test}]
         .node.querySelector('.jp-OutputArea').innerText""")
+
+
+def test_unanswered_notebook_explains_the_failing_test(browser, lab):
+    page = open_notebook(browser, lab, "01_matrix_multiplication/01_matrix_multiplication.ipynb")
+    output = run_up_to_first_test(page)
     assert "CheckError" in output, output
     assert "replace the line" in output or "is not defined yet: run your answer cell" in output
-    shoot(page, f"{assignment_id}-unanswered")
+    shoot(page, "01_matrix_multiplication-unanswered")
+    page.close()
+
+
+def test_a_wrong_answer_is_named_where_the_student_works(browser, lab):
+    """The loss by hand summed instead of averaged: the visible test says so in JupyterLab."""
+    page = open_notebook(browser, lab, "03_mse_loss/03_mse_loss.ipynb")
+    output = run_up_to_first_test(page, answer="loss_by_hand = 0.19")
+    assert "That is the sum of the squared errors: the mean divides it by n = 3." in output, output
+    assert "Cell In[" not in output and "raise CheckError" not in output, output  # message only
+    shoot(page, "03_mse_loss-wrong-answer")
     page.close()
 
 
