@@ -27,16 +27,16 @@ def attempt(name, action):
     try:
         seen[name] = repr(action())[:80]
     except BaseException as error:
-        seen[name] = "blocked: " + type(error).__name__
+        seen[name] = "blocked: " + type(error).__name__ + ": " + str(error)[:80]
 attempt("read_gradebook", lambda: len((root / "gradebook.db").read_bytes()))
-attempt("rewrite_tests", lambda: sqlite3.connect(str(root / "gradebook.db")).executescript(
-    "UPDATE grade_cells SET max_score = 0; UPDATE source_cells SET source = 'pass';"))
+attempt("rewrite_tests", lambda: sqlite3.connect(str(root / "gradebook.db"), timeout=20).executescript(
+    "UPDATE grade_cells SET max_score = 0; UPDATE source_cell SET source = 'pass';"))
 attempt("write_outside", lambda: (root / "pwned.txt").write_text("pwned"))
 attempt("read_source", lambda: "BEGIN HIDDEN TESTS" in (
     root / "source" / "{assignment}" / "{assignment}.ipynb").read_text())
 attempt("list_students", lambda: sorted(os.listdir(root / "submitted")))
 attempt("connect", lambda: socket.create_connection(("127.0.0.1", {port}), timeout=3).close())
-attempt("allocate", lambda: len(bytearray(16 * 1024 ** 3)))
+attempt("allocate", lambda: __import__("numpy").empty(6 * 1024 ** 3, dtype="uint8").size)
 pathlib.Path("attack.json").write_text(json.dumps(seen))
 loss_by_hand = 0.0633
 """
@@ -138,7 +138,7 @@ def test_without_the_sandbox_the_same_attack_succeeds(tmp_path, needs_sandbox):
     seen = run["seen"]
     for attempt in ATTEMPTS:
         assert not seen[attempt].startswith("blocked"), (attempt, seen[attempt])
-    assert seen["allocate"] == repr(16 * 1024**3)
+    assert seen["allocate"] == repr(6 * 1024**3)  # reserved, never touched: the sandbox allows 4 GiB
     assert seen["read_source"] == "True"  # the hidden tests, in the instructor's source
     assert run["pwned"] and "classmate" in seen["list_students"]
     assert run["connections"] == 1
