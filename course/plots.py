@@ -40,8 +40,13 @@ def plot_fit(
         ax.plot(grid, w * grid + b, label=f"{label}: y = {w:.3f} x + {b:.3f}", **LINE_STYLE)
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     ax.grid(True, linestyle="--", alpha=0.5)
-    ax.legend()
+    _legend_below(ax)
     return ax
+
+
+def _legend_below(ax, columns=2):
+    """Put the legend of ``ax`` under the plot, where it covers no data."""
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=columns, frameon=False)
 
 
 def plot_residuals(x, y, y_hat, ax=None, xlabel="x", ylabel="y", title="Errors of a prediction"):
@@ -65,10 +70,17 @@ def plot_loss_curve(
     log=True,
     ylabel="MSE loss (mm²)",
     title="Loss during training",
+    floor=None,
 ):
-    """Plot the loss per epoch, ``losses`` of shape (epochs,), on a log scale by default."""
+    """Plot the loss per epoch, ``losses`` of shape (epochs,), on a log scale by default.
+
+    ``floor``, when given, is the lowest loss possible (the exact least-squares fit's), drawn as
+    a dashed line so that the gap that remains is in sight. Returns the Axes.
+    """
     ax = _axes(ax)
     ax.plot(np.arange(len(losses)), losses, label=label)
+    if floor is not None:
+        ax.axhline(floor, color="tab:green", linestyle="--", label=f"lowest possible: {floor:.5f}")
     if log:
         ax.set_yscale("log")
     ax.set(xlabel="epoch", ylabel=ylabel, title=title)
@@ -151,12 +163,20 @@ def plot_matrix_product(A, B, C, i, j, ax=None):
 
 def plot_learning_rates(histories, ax=None, ylabel="MSE loss (mm²)"):
     """Plot one loss curve per learning rate on a log scale; ``histories`` maps each eta to
-    its losses (shape (epochs,)). Returns the Axes."""
+    its losses (shape (epochs,)). The axis stops at 10 times the first loss: a curve that
+    diverges leaves the plot, and its label says how far it went. Returns the Axes."""
     ax = _axes(ax)
+    top = 10 * max(float(np.asarray(losses)[0]) for losses in histories.values())
     for eta, losses in histories.items():
-        ax.plot(np.arange(len(losses)), losses, label=f"eta = {eta:g}")
+        losses = np.asarray(losses, dtype=float)
+        label = f"eta = {eta:g}"
+        if np.nanmax(losses) > top:
+            label += f": diverges (loss {np.nanmax(losses):.0e}, off the chart)"
+        ax.plot(np.arange(len(losses)), losses, label=label)
+    low = min(float(np.nanmin(np.asarray(losses))) for losses in histories.values())
     ax.set_yscale("log")
+    ax.set_ylim(low / 2, top)
     ax.set(xlabel="epoch", ylabel=ylabel, title="Effect of the learning rate eta")
     ax.grid(True, which="both", linestyle="--", alpha=0.5)
-    ax.legend()
+    _legend_below(ax)
     return ax

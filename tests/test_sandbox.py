@@ -29,8 +29,9 @@ def attempt(name, action):
     except BaseException as error:
         seen[name] = "blocked: " + type(error).__name__ + ": " + str(error)[:80]
 attempt("read_gradebook", lambda: len((root / "gradebook.db").read_bytes()))
-attempt("rewrite_tests", lambda: sqlite3.connect(str(root / "gradebook.db"), timeout=20).executescript(
-    "UPDATE grade_cells SET max_score = 0; UPDATE source_cell SET source = 'pass';"))
+REWRITE = "UPDATE grade_cells SET max_score = 0; UPDATE source_cell SET source = 'pass';"
+attempt("rewrite_tests", lambda: sqlite3.connect(str(root / "gradebook.db"), timeout=20)
+        .executescript(REWRITE))
 attempt("write_outside", lambda: (root / "pwned.txt").write_text("pwned"))
 attempt("read_source", lambda: "BEGIN HIDDEN TESTS" in (
     root / "source" / "{assignment}" / "{assignment}.ipynb").read_text())
@@ -138,7 +139,7 @@ def test_without_the_sandbox_the_same_attack_succeeds(tmp_path, needs_sandbox):
     seen = run["seen"]
     for attempt in ATTEMPTS:
         assert not seen[attempt].startswith("blocked"), (attempt, seen[attempt])
-    assert seen["allocate"] == repr(6 * 1024**3)  # reserved, never touched: the sandbox allows 4 GiB
+    assert seen["allocate"] == repr(6 * 1024**3)  # reserved, untouched; the sandbox allows 4 GiB
     assert seen["read_source"] == "True"  # the hidden tests, in the instructor's source
     assert run["pwned"] and "classmate" in seen["list_students"]
     assert run["connections"] == 1
