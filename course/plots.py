@@ -114,19 +114,40 @@ def plot_loss_vs_w(
     return ax
 
 
-def plot_tangent(ax, w0, loss0, slope, half_width=1.0, label=None):
+def plot_tangent(ax, w0, loss0, slope, half_width=1.0, label=None, color="tab:red", eta=None):
     """Draw on ``ax`` the tangent of slope ``slope`` (the gradient dL/dw) through the point
-    ``(w0, loss0)`` of the loss curve, ``half_width`` units of w either side. Returns ``ax``."""
+    ``(w0, loss0)`` of the loss curve, ``half_width`` units of w either side, in ``color``.
+
+    With a learning rate ``eta``, also draw the gradient-descent step from ``w0``, an arrow of
+    length ``-eta * slope`` along w: downhill, whichever side of the minimum ``w0`` is on.
+    Returns ``ax``.
+    """
     ws = np.array([w0 - half_width, w0 + half_width])
     ax.plot(
         ws,
         loss0 + slope * (ws - w0),
-        color="tab:red",
+        color=color,
         linestyle="-",
         label=label or f"tangent at w = {w0:g}: slope dL/dw = {slope:.2f}",
     )
-    ax.scatter([w0], [loss0], color="tab:red", zorder=3)
-    ax.legend()
+    ax.scatter([w0], [loss0], color=color, zorder=3)
+    if eta is not None:
+        step = -eta * slope
+        ax.annotate(
+            "",
+            xy=(w0 + step, loss0),
+            xytext=(w0, loss0),
+            arrowprops={"arrowstyle": "-|>", "color": color, "lw": 2.5},
+        )
+        ax.annotate(
+            f"step -eta dL/dw = {step:+.2f}",
+            xy=(w0 + step / 2, loss0),
+            xytext=(0, 10),
+            textcoords="offset points",
+            ha="center",
+            color=color,
+        )
+    _legend_below(ax, columns=1)
     return ax
 
 
@@ -178,5 +199,65 @@ def plot_learning_rates(histories, ax=None, ylabel="MSE loss (mm²)"):
     ax.set_ylim(low / 2, top)
     ax.set(xlabel="epoch", ylabel=ylabel, title="Effect of the learning rate eta")
     ax.grid(True, which="both", linestyle="--", alpha=0.5)
+    _legend_below(ax)
+    return ax
+
+
+def plot_loss_surface(
+    x,
+    y,
+    paths,
+    ax=None,
+    w_range=(-1.5, 2.5),
+    b_range=(-0.5, 4.0),
+    xlabel="w (slope, mm per unit of rescaled age)",
+    ylabel="b (intercept, mm)",
+):
+    """Draw the MSE loss of ``y_hat = w x + b`` over the (w, b) plane as contours, and on it the
+    paths that gradient descent took.
+
+    ``x`` and ``y`` have shape (n,); ``paths`` maps a label (e.g. the learning rate) to the
+    visited points, an array of shape (steps + 1, 2) of (w, b), start first. Points outside the
+    ranges leave the picture (a diverging path). The least-squares minimum is marked. Returns
+    the Axes.
+    """
+    ax = _axes(ax, figsize=(6.5, 5))
+    x, y = np.ravel(np.asarray(x, dtype=float)), np.ravel(np.asarray(y, dtype=float))
+    ws, bs = np.linspace(*w_range, 161), np.linspace(*b_range, 161)
+    W, B = np.meshgrid(ws, bs)
+    loss = np.mean((W[..., None] * x + B[..., None] - y) ** 2, axis=-1)
+    levels = np.geomspace(loss.min() * 1.05, loss.max(), 14)
+    ax.contour(W, B, loss, levels=levels, cmap="viridis", linewidths=0.8)
+    design = np.column_stack([np.ones_like(x), x])
+    b_best, w_best = np.linalg.solve(design.T @ design, design.T @ y)
+    for (label, path), color in zip(
+        paths.items(), ("tab:blue", "tab:orange", "tab:red", "tab:purple"), strict=False
+    ):
+        path = np.asarray(path, dtype=float)
+        ax.plot(
+            path[:, 0],
+            path[:, 1],
+            marker="o",
+            markersize=2.5,
+            linewidth=1,
+            color=color,
+            label=str(label),
+        )
+    ax.scatter(
+        [w_best],
+        [b_best],
+        marker="*",
+        s=200,
+        color="black",
+        zorder=5,
+        label="minimum (least squares)",
+    )
+    ax.set(
+        xlim=w_range,
+        ylim=b_range,
+        xlabel=xlabel,
+        ylabel=ylabel,
+        title="The loss surface L(w, b) and gradient-descent paths",
+    )
     _legend_below(ax)
     return ax

@@ -106,6 +106,34 @@ def test_export_tells_failures_and_missing_work_from_zeros(klass):
     assert rows["only01", "01_matrix_multiplication"]["total"] == "0"
 
 
+def left_running(root):
+    """The processes still working in the course at ``root``: a command line or a working
+    folder inside it (grading workers, their kernels, sandboxed or not)."""
+    found = []
+    for proc in os.listdir("/proc"):
+        if not proc.isdigit() or int(proc) == os.getpid():
+            continue
+        try:
+            command = open(f"/proc/{proc}/cmdline", "rb").read()
+            folder = os.readlink(f"/proc/{proc}/cwd")
+        except OSError:
+            continue
+        if str(root).encode() in command or folder.startswith(str(root)):
+            found.append((int(proc), command.replace(b"\0", b" "), folder))
+    return found
+
+
+def test_a_notebook_killed_past_its_time_leaves_no_kernel_running(klass):
+    """The runaway loop of "hang" ignores interrupts: its worker is killed, and its kernel, in
+    the sandbox or not, must not go on burning a core after the run."""
+    root, result, _ = klass
+    assert "timed out" in statuses(root)["hang", ASSIGNMENT]["reason"]
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and left_running(root):
+        time.sleep(0.5)
+    assert left_running(root) == []
+
+
 def workers_of(root):
     """The pids of grading workers still running for the course at ``root``."""
     found = []
@@ -141,11 +169,15 @@ def test_an_interrupted_run_stops_its_workers_and_a_rerun_grades_the_same(klass,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not workers_of(root):
+    hang = str(root / "autograded" / "hang")
+
+    def hang_running():
+        return [p for p in left_running(root) if hang.encode() in p[1] or p[2].startswith(hang)]
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not hang_running():
         time.sleep(0.2)
-    assert workers_of(root), "the run started no worker"
-    time.sleep(2)
+    assert workers_of(root) and hang_running(), "the run never reached the runaway notebook"
     process.send_signal(how)
     process.wait(timeout=60)
     if how == signal.SIGINT:
@@ -154,6 +186,9 @@ def test_an_interrupted_run_stops_its_workers_and_a_rerun_grades_the_same(klass,
     while time.monotonic() < deadline and workers_of(root):
         time.sleep(0.2)
     assert not workers_of(root), "a worker went on grading after the run was interrupted"
+    while time.monotonic() < deadline and left_running(root):
+        time.sleep(0.2)
+    assert left_running(root) == [], "a kernel went on running after the run was interrupted"
     json.loads((root / "grading-status.json").read_text())  # still whole
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         assert {s.id for s in gb.students} >= {"right", "wrong"}

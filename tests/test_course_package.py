@@ -61,6 +61,34 @@ def test_plots_return_axes_with_labels():
     matplotlib.pyplot.close("all")
 
 
+def test_the_learning_rate_plot_clips_a_diverging_curve_and_says_so():
+    ax = plots.plot_learning_rates(
+        {0.1: np.geomspace(8, 0.01, 20), 0.85: np.geomspace(8, 1e26, 20)}
+    )
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[0] == "eta = 0.1" and "diverges" in labels[1] and "1e+26" in labels[1]
+    low, high = ax.get_ylim()
+    assert high == 80 and low < 0.01  # the converging curve fills the axis
+    matplotlib.pyplot.close("all")
+
+
+def test_the_loss_surface_shows_the_contours_the_paths_and_the_minimum():
+    x, y = data.thickness_data()
+    paths = {"eta = 0.5": np.array([[0.0, 0.0], [1.0, 1.5], [0.5, 2.5]]), "eta = 0.01": [[0, 0]]}
+    ax = plots.plot_loss_surface(x, y, paths)
+    assert isinstance(ax, Axes) and ax.get_title() and ax.get_xlabel().startswith("w")
+    assert ax.get_ylabel().startswith("b")
+    assert ax.collections, "contours are drawn"
+    drawn = {line.get_label(): line.get_xydata() for line in ax.get_lines()}
+    assert np.array_equal(drawn["eta = 0.5"], paths["eta = 0.5"])
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["eta = 0.5", "eta = 0.01", "minimum (least squares)"]
+    star = next(c for c in ax.collections if c.get_label() == "minimum (least squares)")
+    w_best, b_best = star.get_offsets()[0]
+    assert abs(w_best - (-0.0043)) < 1e-3 and abs(b_best - 2.802) < 1e-3
+    matplotlib.pyplot.close("all")
+
+
 @pytest.mark.parametrize(
     "answer", [[2.9, 5.3], (2.9, 5.3), np.array([2.9, 5.3]), [np.float64(2.9), 5.3]]
 )

@@ -10,7 +10,6 @@ is interrupted leaves both consistent; running again grades again.
 """
 
 import csv
-import ctypes
 import datetime
 import json
 import os
@@ -26,7 +25,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
-from course.grader import pipeline
+from course.grader import pipeline, processes
 
 STATUS_FILE = "grading-status.json"
 
@@ -120,7 +119,7 @@ class Workers:
                 stderr=errors,
                 text=True,
                 start_new_session=True,
-                preexec_fn=_die_with_parent,
+                preexec_fn=processes.die_with_parent,
                 cwd=root,
             )
             process.errors = errors
@@ -138,7 +137,7 @@ class Workers:
         with self.lock:
             self.stopping.set()
             for process in self.running:
-                _kill_group(process)
+                processes.kill_tree(process.pid)
 
 
 def run_worker(root, jobs, budget, report, workers):
@@ -179,7 +178,7 @@ def run_worker(root, jobs, budget, report, workers):
 
 def _grade_in(process, student, assignment_id, budget):
     """Hand one job to a worker and wait for its outcome; None when the worker dies first."""
-    timer = threading.Timer(budget, _kill_group, [process])
+    timer = threading.Timer(budget, processes.kill_tree, [process.pid])
     try:
         process.stdin.write(json.dumps([student, assignment_id]) + "\n")
         process.stdin.flush()
@@ -206,20 +205,6 @@ def _death(process, budget):
     text = process.errors.read().decode(errors="replace")
     lines = [line for line in text.splitlines() if line.strip()]
     return f"the grader crashed: {lines[-1][:200]}" if lines else "the grader crashed"
-
-
-def _die_with_parent():
-    """In a worker, before it starts: be killed when the grading process dies, however it dies
-    (Ctrl-C, kill), so no orphaned worker goes on grading (Linux's PR_SET_PDEATHSIG)."""
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL)
-
-
-def _kill_group(process):
-    """Kill a worker and everything in its session (the kernels exit when their parent dies)."""
-    try:
-        os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def grade_class(root, assignment_ids, jobs, budget=120.0, on_outcome=None):

@@ -9,6 +9,8 @@ of these at once and kills one whose notebook runs past its time.
 """
 
 import json
+import os
+import signal
 import sys
 import time
 import warnings
@@ -17,7 +19,7 @@ from pathlib import Path
 import nbformat
 from sqlalchemy.exc import SAWarning
 
-from course.grader import pipeline
+from course.grader import pipeline, processes
 
 
 def check_submission(root, student, assignment_id):
@@ -65,6 +67,8 @@ def grade(api, root, student, assignment_id):
 
 def serve(root, jobs=sys.stdin, out=sys.stdout):
     """Grade each ``[student, assignment]`` line of ``jobs``; print two JSON lines for each."""
+    # the grading process died (processes.die_with_parent): take the kernels down too
+    signal.signal(signal.SIGTERM, lambda *_: processes.kill_tree(os.getpid()))
     api = pipeline.nbgrader_api(root)
     for line in jobs:
         student, assignment_id = json.loads(line)
