@@ -1,12 +1,17 @@
 #!/bin/sh
-# The Debian packages the course's tests need beyond Python: bubblewrap (the grading sandbox)
-# and chromium (the browser tests; never a browser download). Run by `make system` and so by
+# The Debian packages the course's tests need beyond Python: bubblewrap (the grading sandbox),
+# chromium (the browser tests; never a browser download) and libjs-mathjax (maths in a
+# learner's report without a network). Run by `make system` and so by
 # `make test`. As root with apt-get, it installs what is missing; elsewhere it says, one line
 # each, what is missing and how to install it, and the tests that need it are skipped.
 set -eu
 missing=""
-for pair in bwrap:bubblewrap chromium:chromium; do
-  command -v "${pair%%:*}" >/dev/null 2>&1 || missing="$missing ${pair##*:}"
+for pair in bwrap:bubblewrap chromium:chromium /usr/share/javascript/mathjax/MathJax.js:libjs-mathjax; do
+  tool="${pair%%:*}"
+  case "$tool" in
+    /*) [ -e "$tool" ] || missing="$missing ${pair##*:}" ;;
+    *) command -v "$tool" >/dev/null 2>&1 || missing="$missing ${pair##*:}" ;;
+  esac
 done
 [ -z "$missing" ] && exit 0
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

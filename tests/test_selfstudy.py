@@ -18,8 +18,11 @@ from helpers import (
     leaked,
     run_course,
     secret_lines,
+    skip_or_fail,
     solutions,
 )
+
+from course.grader import selfstudy
 
 
 def course(*args, workspace, cwd=None):
@@ -77,6 +80,9 @@ def test_grade_a_solved_notebook(workspace):
     text = "\n".join(cells.values())
     hidden = secret_lines(source_05(), hidden_only=True)
     assert hidden and leaked(hidden, text) == []
+    if not selfstudy.LOCAL_MATHJAX.is_file():
+        skip_or_fail("no local MathJax for the report: apt-get install libjs-mathjax")
+    assert "cdnjs" not in page and selfstudy.LOCAL_MATHJAX.as_uri() in page
 
 
 @pytest.fixture(scope="module")

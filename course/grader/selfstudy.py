@@ -156,7 +156,7 @@ def grade(path, workspace=None):
         report_path = notebook_path.parent / f"{assignment_id}_feedback.html"
         page = (course / "feedback" / LEARNER / assignment_id / f"{assignment_id}.html").read_text()
     report = Report(assignment_id, exercises, report_path)
-    report_path.write_text(_written_answers_by_a_person(page, report))
+    report_path.write_text(_local_mathjax(_written_answers_by_a_person(page, report)))
     workspace = Path(workspace or paths.workspace_dir())
     if notebook_path.resolve() == progress.own_notebook(workspace, assignment_id).resolve():
         auto = [e for e in report.exercises if not e.manual]
@@ -188,6 +188,22 @@ def _written_answers_by_a_person(page, report):
     auto = [e for e in report.exercises if not e.manual]
     total = f"Score: {sum(e.score for e in auto):g} / {sum(e.maximum for e in auto):g} autograded"
     return re.sub(r"\(Score: [\d.]+ / [\d.]+\)</h4>", f"({total})</h4>", page, count=1)
+
+
+LOCAL_MATHJAX = Path("/usr/share/javascript/mathjax/MathJax.js")
+"""Debian's MathJax 2 (package libjs-mathjax), used by the report when it is installed."""
+
+
+def _local_mathjax(page):
+    """The page loading MathJax from this machine where it is installed, so that its maths
+    renders without a network (nbgrader's template loads it from a CDN)."""
+    if not LOCAL_MATHJAX.is_file():
+        return page
+    return re.sub(
+        r'src="https://cdnjs\.cloudflare\.com/ajax/libs/mathjax/[^"?]*/latest\.js\?',
+        f'src="{LOCAL_MATHJAX.as_uri()}?',
+        page,
+    )
 
 
 def _last_error(result):
