@@ -49,17 +49,41 @@ def _legend_below(ax, columns=2):
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=columns, frameon=False)
 
 
-def plot_residuals(x, y, y_hat, ax=None, xlabel="x", ylabel="y", title="Errors of a prediction"):
+def plot_residuals(
+    x, y, y_hat, ax=None, xlabel="x", ylabel="y", title="Errors of a prediction", line=None
+):
     """Draw observed ``y`` and predicted ``y_hat`` at ``x`` (all shape (n,)), joined by the
-    error segments ``y_hat - y`` whose squares the mean squared error averages."""
+    error segments ``y_hat - y`` whose squares the mean squared error averages.
+
+    ``line``, a pair (w, b), also draws the model's line ``y_hat = w x + b``. With ten points
+    or fewer, each error is written beside its segment, so that small errors on a large axis
+    are read at a glance. Returns the Axes.
+    """
     ax = _axes(ax)
     x, y, y_hat = (np.ravel(v) for v in (x, y, y_hat))
-    ax.vlines(x, y, y_hat, color="tab:orange", linewidth=2, label="error  y_hat - y")
+    if line is not None:
+        grid = np.linspace(np.min(x), np.max(x), 50)
+        w, b = line
+        ax.plot(
+            grid, w * grid + b, color="tab:red", alpha=0.5, label=f"model: y_hat = {w:g} x + {b:g}"
+        )
+    ax.vlines(x, y, y_hat, color="tab:orange", linewidth=3, label="error  y_hat - y")
     ax.scatter(x, y, label="observed y", zorder=3, **DATA_STYLE)
     ax.scatter(x, y_hat, color="tab:red", marker="x", s=60, zorder=3, label="predicted y_hat")
+    if len(x) <= 10:
+        for xi, yi, hi in zip(x, y, y_hat, strict=True):
+            ax.annotate(
+                f"{hi - yi:+.2g}",
+                xy=(xi, (yi + hi) / 2),
+                xytext=(8, 0),
+                textcoords="offset points",
+                va="center",
+                color="tab:orange",
+                fontweight="bold",
+            )
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     ax.grid(True, linestyle="--", alpha=0.5)
-    ax.legend()
+    _legend_below(ax)
     return ax
 
 
@@ -110,7 +134,7 @@ def plot_loss_vs_w(
         )
     ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
     ax.grid(True, linestyle="--", alpha=0.5)
-    ax.legend()
+    _legend_below(ax)
     return ax
 
 
