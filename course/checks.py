@@ -106,6 +106,13 @@ def call(func, *args, name=None, **kwargs):
                 " An element-by-element operation (such as * or -) met shapes it cannot pair: "
                 "a matrix product is written @."
             )
+        elif _isinstance(error, AttributeError | TypeError) and any(
+            _isinstance(a, list | tuple) for a in args
+        ):
+            hint = (
+                " This call passes lists, which have no .shape and no arithmetic: "
+                "np.asarray(A, dtype=float) turns a list into an array first."
+            )
         text = str(error).strip().rstrip(".")
         raise CheckError(f"{shown} raised {type(error).__name__}: {text}.{hint}") from None
 

@@ -402,6 +402,12 @@ BANK["matmul"] += [
         False,
     ),
 ]
+BANK["matmul"] += [
+    ("arrays only", "def matmul(A, B):\n    if A.shape[1] != B.shape[0]:\n        raise ValueError('inner')\n"
+                    "    C = np.zeros((A.shape[0], B.shape[1]))\n    for i in range(A.shape[0]):\n"
+                    "        for j in range(B.shape[1]):\n            for k in range(A.shape[1]):\n"
+                    "                C[i, j] += A[i, k] * B[k, j]\n    return C", False),
+]
 BANK["outer"] += [
     (
         "elementwise",
@@ -477,6 +483,7 @@ MESSAGES = {
     ("matmul", "term missing"): "stop one short",
     ("matmul", "elementwise"): "A[i][j] * B[i][j]",
     ("matmul", "transposed"): "c_ij goes in row i",
+    ("matmul", "arrays only"): "turns a list into an array",
     ("outer", "transposed"): "w x^T, transposed",
     ("outer", "elementwise"): "met shapes it cannot pair",
     ("y_hat_by_hand", "weights swapped"): "wrong columns",
