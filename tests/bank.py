@@ -408,6 +408,28 @@ BANK["matmul"] += [
                     "        for j in range(B.shape[1]):\n            for k in range(A.shape[1]):\n"
                     "                C[i, j] += A[i, k] * B[k, j]\n    return C", False),
 ]
+BANK["matmul"] += [
+    ("loop from 1", "def matmul(A, B):\n    A = np.asarray(A, dtype=float)\n    B = np.asarray(B, dtype=float)\n"
+                    "    if A.shape[1] != B.shape[0]:\n        raise ValueError('inner')\n"
+                    "    C = np.zeros((A.shape[0], B.shape[1]))\n    for i in range(A.shape[0]):\n"
+                    "        for j in range(B.shape[1]):\n            for k in range(1, A.shape[1]):\n"
+                    "                C[i, j] += A[i, k] * B[k, j]\n    return C", False),
+]
+BANK["dot"] += [
+    ("sum of sums", "def dot(a, b):\n    if len(a) != len(b):\n        raise ValueError('lengths')\n"
+                    "    return sum(a) + sum(b)", False),
+]
+BANK["add_intercept"] += [
+    ("flat", "def add_intercept(x):\n    return np.concatenate([[1.0], np.asarray(x, dtype=float)])", False),
+]
+BANK["loss_by_hand"] += [
+    ("absolute", "loss_by_hand = 0.2333", False),
+    ("mean error", "loss_by_hand = -0.0333", False),
+]
+BANK["numerical_gradient"] += [
+    ("over 4h", "def numerical_gradient(loss, w, b, h=1e-6):\n"
+                "    return ((loss(w + h, b) - loss(w - h, b)) / (4 * h), (loss(w, b + h) - loss(w, b - h)) / (4 * h))", False),
+]
 BANK["outer"] += [
     (
         "elementwise",
@@ -484,6 +506,12 @@ MESSAGES = {
     ("matmul", "elementwise"): "A[i][j] * B[i][j]",
     ("matmul", "transposed"): "c_ij goes in row i",
     ("matmul", "arrays only"): "turns a list into an array",
+    ("matmul", "loop from 1"): "does a loop start at 1",
+    ("dot", "sum of sums"): "sum of a plus the sum of b",
+    ("add_intercept", "flat"): "Your result is flat",
+    ("loss_by_hand", "absolute"): "mean absolute error",
+    ("loss_by_hand", "mean error"): "without squares",
+    ("numerical_gradient", "over 4h"): "Half the right size",
     ("outer", "transposed"): "w x^T, transposed",
     ("outer", "elementwise"): "met shapes it cannot pair",
     ("y_hat_by_hand", "weights swapped"): "wrong columns",

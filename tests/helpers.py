@@ -23,15 +23,16 @@ SOLUTION_MARKERS = re.compile(r"^\s*### (BEGIN|END) SOLUTION\n?", re.M)
 BIN = str(Path(sys.executable).parent)
 
 
-def execute(nb, cwd):
-    """Run notebook ``nb`` (a NotebookNode, changed in place) top to bottom in a fresh kernel."""
+def execute(nb, cwd, **env):
+    """Run notebook ``nb`` (a NotebookNode, changed in place) top to bottom in a fresh kernel,
+    with ``env`` added to the kernel's environment."""
     NotebookClient(
         nb,
         timeout=120,
         kernel_name="python3",
         allow_errors=True,
         resources={"metadata": {"path": str(cwd)}},
-    ).execute()
+    ).execute(env={**os.environ, **env})
     return nb
 
 

@@ -36,8 +36,9 @@ def descendants(pid):
 
 
 def kill_tree(pid):
-    """SIGKILL ``pid`` and every process below it (a worker and its kernels)."""
-    for target in [pid, *descendants(pid)]:
+    """SIGKILL every process below ``pid``, then ``pid`` itself (a worker and its kernels; a
+    worker may call it on itself, so it goes last)."""
+    for target in [*descendants(pid), pid]:
         try:
             os.kill(target, signal.SIGKILL)
         except ProcessLookupError:
