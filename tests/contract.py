@@ -32,7 +32,8 @@ def read():
     return contract
 
 
-CONTRACT = {a: [e.name for e in read()[a]] for a in paths.assignments() if a in read()}
+_ROWS = read()
+CONTRACT = {a: [e.name for e in _ROWS[a]] for a in paths.assignments() if a in _ROWS}
 """{assignment id: [exercise names, in order]} for the assignments the course has."""
-MANUAL = {e.name for exercises in read().values() for e in exercises if e.manual}
+MANUAL = {e.name for exercises in _ROWS.values() for e in exercises if e.manual}
 """Exercises graded by hand (markdown answers)."""

@@ -19,6 +19,7 @@ bubblewrap cannot run, :func:`refusal` says why and how to go on, and the grader
 run students' code, unless ``COURSE_NO_SANDBOX=1`` (``--no-sandbox``) turns it off on purpose.
 """
 
+import contextlib
 import functools
 import json
 import os
@@ -78,6 +79,21 @@ def available():
 def switched_off():
     """True when the sandbox is turned off on purpose (``COURSE_NO_SANDBOX=1``)."""
     return os.environ.get(OFF_ENV) == "1"
+
+
+@contextlib.contextmanager
+def off():
+    """Within the block, grading kernels run without the sandbox (a learner's own code); the
+    setting before it comes back after."""
+    before = os.environ.get(OFF_ENV)
+    os.environ[OFF_ENV] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[OFF_ENV]
+        else:
+            os.environ[OFF_ENV] = before
 
 
 def enabled():

@@ -9,7 +9,6 @@ course's gradebook and ``release/`` are never touched. Progress is :mod:`course.
 
 import hashlib
 import importlib.metadata
-import os
 import re
 import shutil
 import tempfile
@@ -136,9 +135,12 @@ def grade(path, workspace=None):
 
     notebook_path, assignment_id = find_notebook(path)
     read_notebook(notebook_path)
-    os.environ[sandbox.OFF_ENV] = "1"
     template = prepared_course(assignment_id)
-    with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp, warnings.catch_warnings():
+    with (
+        sandbox.off(),
+        tempfile.TemporaryDirectory(prefix="course-grade-") as tmp,
+        warnings.catch_warnings(),
+    ):
         warnings.simplefilter("ignore")  # nbgrader's session bookkeeping (SQLAlchemy), harmless
         course = Path(tmp) / "course"
         shutil.copytree(template, course)
