@@ -12,7 +12,10 @@ module is imported, before a student's code runs. This module holds no reference
 expected values come from the tests.
 """
 
+import ast
 import contextlib
+import inspect
+import textwrap
 import warnings
 
 import numpy as np
@@ -105,6 +108,17 @@ def call(func, *args, name=None, **kwargs):
             hint = (
                 " An element-by-element operation (such as * or -) met shapes it cannot pair: "
                 "a matrix product is written @."
+            )
+        elif "mismatch in its core dimension" in str(error):
+            hint = (
+                " The sizes of a matrix product do not line up: the columns of the left matrix "
+                "must match the rows of the right one. Write down each shape: is a transpose "
+                "(.T) missing?"
+            )
+        elif "must be square" in str(error):
+            hint = (
+                " np.linalg.solve(A, c) needs a square matrix A, one equation per unknown; "
+                "X has more rows than columns."
             )
         elif _isinstance(error, AttributeError | TypeError) and any(
             _isinstance(a, list | tuple) for a in args
@@ -273,7 +287,7 @@ def check_pair(
 
 
 def check_raises(func, args, error, what, why):
-    """Check that ``func(*args)`` raises ``error`` (an exception class).
+    """Check that ``func(*args)`` raises ``error`` (an exception class); return the exception.
 
     ``what`` names the call, ``why`` says in a sentence when the error is due.
     """
@@ -286,8 +300,8 @@ def check_raises(func, args, error, what, why):
             f"{what} still raises NotImplementedError: replace the line "
             "`raise NotImplementedError()` with your code."
         ) from None
-    except error:
-        return
+    except error as raised:
+        return raised
     except Exception as other:  # the wrong exception is reported, not re-raised
         raise CheckError(
             f"{what} raised {type(other).__name__}, but it should raise {error.__name__}: {why}"
@@ -300,6 +314,24 @@ def check_true(condition, message):
     __tracebackhide__ = True
     if not (_isinstance(condition, (bool, np.bool_)) and bool(condition)):
         raise CheckError(message)
+
+
+def called_names(func):
+    """The names a function's source calls, e.g. ``{"solve", "asarray"}`` for
+    ``np.linalg.solve(np.asarray(X), y)``; empty when its source cannot be read."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
+    except (OSError, TypeError, SyntaxError):
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if _isinstance(node, ast.Call):
+            target = node.func
+            if _isinstance(target, ast.Attribute):
+                names.add(target.attr)
+            elif _isinstance(target, ast.Name):
+                names.add(target.id)
+    return names
 
 
 def value_of(namespace, name):

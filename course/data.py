@@ -67,3 +67,25 @@ def participants(n=5, seed=SEED):
     age = rng.integers(20, 81, n).astype(float)
     sex = rng.integers(0, 2, n).astype(float)
     return age, sex
+
+
+COHORT_WEIGHTS = (3.2, -0.01, 0.05)
+"""True weights of the cohort's thickness: intercept (mm), per year of age (mm / year), and for
+sex coded 1 rather than 0 (mm)."""
+
+COHORT_NOISE_SD = 0.1
+"""Standard deviation of the noise on the cohort's thickness, in mm."""
+
+
+def cohort(n=200, seed=SEED):
+    """Return a cohort ``(age, sex, thickness)`` for a fit on two features, each of shape (n,).
+
+    ``age`` is in whole years (20 to 80), ``sex`` is coded 0 or 1, ``thickness`` is cortical
+    thickness in mm, drawn as ``3.2 - 0.01 * age + 0.05 * sex`` plus N(0, 0.1) noise.
+    """
+    rng = np.random.default_rng(seed)
+    age = np.round(rng.uniform(20, 80, n))
+    sex = rng.integers(0, 2, n).astype(float)
+    intercept, per_year, per_sex = COHORT_WEIGHTS
+    thickness = intercept + per_year * age + per_sex * sex + rng.normal(0, COHORT_NOISE_SD, n)
+    return age, sex, thickness

@@ -228,34 +228,33 @@ def plot_learning_rates(histories, ax=None, ylabel="MSE loss (mm²)"):
 
 
 def plot_loss_surface(
-    x,
-    y,
+    loss,
     paths,
     ax=None,
     w_range=(-1.5, 2.5),
     b_range=(-0.5, 4.0),
+    minimum=None,
     xlabel="w (slope, mm per unit of rescaled age)",
     ylabel="b (intercept, mm)",
+    title="The loss surface L(w, b) and gradient-descent paths",
+    equal_axes=False,
 ):
-    """Draw the MSE loss of ``y_hat = w x + b`` over the (w, b) plane as contours, and on it the
-    paths that gradient descent took.
+    """Draw a loss over the (w, b) plane as contours, and on it the paths gradient descent took.
 
-    ``x`` and ``y`` have shape (n,); ``paths`` maps a label (e.g. the learning rate) to the
-    visited points, an array of shape (steps + 1, 2) of (w, b), start first. Points outside the
-    ranges leave the picture (a diverging path). The least-squares minimum is marked. Returns
-    the Axes.
+    ``loss(W, B)`` takes two arrays of one shape, slopes ``W`` and intercepts ``B``, and returns
+    the loss at each of those points (the same shape). ``paths`` maps a label (e.g. the learning
+    rate) to the visited points, an array of shape (steps + 1, 2) of (w, b), start first. Points
+    outside the ranges leave the picture (a diverging path). ``minimum``, a pair (w, b), marks
+    the lowest point. ``equal_axes`` draws one unit of w as long as one unit of b, so that the
+    contours' true shape shows. Returns the Axes.
     """
     ax = _axes(ax, figsize=(6.5, 5))
-    x, y = np.ravel(np.asarray(x, dtype=float)), np.ravel(np.asarray(y, dtype=float))
-    ws, bs = np.linspace(*w_range, 161), np.linspace(*b_range, 161)
-    W, B = np.meshgrid(ws, bs)
-    loss = np.mean((W[..., None] * x + B[..., None] - y) ** 2, axis=-1)
-    levels = np.geomspace(loss.min() * 1.05, loss.max(), 14)
-    ax.contour(W, B, loss, levels=levels, cmap="viridis", linewidths=0.8)
-    design = np.column_stack([np.ones_like(x), x])
-    b_best, w_best = np.linalg.solve(design.T @ design, design.T @ y)
+    W, B = np.meshgrid(np.linspace(*w_range, 121), np.linspace(*b_range, 121))
+    surface = np.asarray(loss(W, B), dtype=float)
+    levels = np.geomspace(surface.min() * 1.05, surface.max(), 14)
+    ax.contour(W, B, surface, levels=levels, cmap="viridis", linewidths=0.8)
     for (label, path), color in zip(
-        paths.items(), ("tab:blue", "tab:orange", "tab:red", "tab:purple"), strict=False
+        paths.items(), ("tab:red", "tab:orange", "tab:pink", "tab:brown"), strict=False
     ):
         path = np.asarray(path, dtype=float)
         ax.plot(
@@ -267,21 +266,18 @@ def plot_loss_surface(
             color=color,
             label=str(label),
         )
-    ax.scatter(
-        [w_best],
-        [b_best],
-        marker="*",
-        s=200,
-        color="black",
-        zorder=5,
-        label="minimum (least squares)",
-    )
-    ax.set(
-        xlim=w_range,
-        ylim=b_range,
-        xlabel=xlabel,
-        ylabel=ylabel,
-        title="The loss surface L(w, b) and gradient-descent paths",
-    )
+    if minimum is not None:
+        ax.scatter(
+            [minimum[0]],
+            [minimum[1]],
+            marker="*",
+            s=200,
+            color="black",
+            zorder=5,
+            label="minimum (least squares)",
+        )
+    ax.set(xlim=w_range, ylim=b_range, xlabel=xlabel, ylabel=ylabel, title=title)
+    if equal_axes:
+        ax.set_aspect("equal")
     _legend_below(ax)
     return ax

@@ -403,32 +403,52 @@ BANK["matmul"] += [
     ),
 ]
 BANK["matmul"] += [
-    ("arrays only", "def matmul(A, B):\n    if A.shape[1] != B.shape[0]:\n        raise ValueError('inner')\n"
-                    "    C = np.zeros((A.shape[0], B.shape[1]))\n    for i in range(A.shape[0]):\n"
-                    "        for j in range(B.shape[1]):\n            for k in range(A.shape[1]):\n"
-                    "                C[i, j] += A[i, k] * B[k, j]\n    return C", False),
+    (
+        "arrays only",
+        "def matmul(A, B):\n    if A.shape[1] != B.shape[0]:\n        raise ValueError('inner')\n"
+        "    C = np.zeros((A.shape[0], B.shape[1]))\n    for i in range(A.shape[0]):\n"
+        "        for j in range(B.shape[1]):\n            for k in range(A.shape[1]):\n"
+        "                C[i, j] += A[i, k] * B[k, j]\n    return C",
+        False,
+    ),
 ]
 BANK["matmul"] += [
-    ("loop from 1", "def matmul(A, B):\n    A = np.asarray(A, dtype=float)\n    B = np.asarray(B, dtype=float)\n"
-                    "    if A.shape[1] != B.shape[0]:\n        raise ValueError('inner')\n"
-                    "    C = np.zeros((A.shape[0], B.shape[1]))\n    for i in range(A.shape[0]):\n"
-                    "        for j in range(B.shape[1]):\n            for k in range(1, A.shape[1]):\n"
-                    "                C[i, j] += A[i, k] * B[k, j]\n    return C", False),
+    (
+        "loop from 1",
+        "def matmul(A, B):\n    A = np.asarray(A, dtype=float)\n    B = np.asarray(B, dtype=float)\n"
+        "    if A.shape[1] != B.shape[0]:\n        raise ValueError('inner')\n"
+        "    C = np.zeros((A.shape[0], B.shape[1]))\n    for i in range(A.shape[0]):\n"
+        "        for j in range(B.shape[1]):\n            for k in range(1, A.shape[1]):\n"
+        "                C[i, j] += A[i, k] * B[k, j]\n    return C",
+        False,
+    ),
 ]
 BANK["dot"] += [
-    ("sum of sums", "def dot(a, b):\n    if len(a) != len(b):\n        raise ValueError('lengths')\n"
-                    "    return sum(a) + sum(b)", False),
+    (
+        "sum of sums",
+        "def dot(a, b):\n    if len(a) != len(b):\n        raise ValueError('lengths')\n"
+        "    return sum(a) + sum(b)",
+        False,
+    ),
 ]
 BANK["add_intercept"] += [
-    ("flat", "def add_intercept(x):\n    return np.concatenate([[1.0], np.asarray(x, dtype=float)])", False),
+    (
+        "flat",
+        "def add_intercept(x):\n    return np.concatenate([[1.0], np.asarray(x, dtype=float)])",
+        False,
+    ),
 ]
 BANK["loss_by_hand"] += [
     ("absolute", "loss_by_hand = 0.2333", False),
     ("mean error", "loss_by_hand = -0.0333", False),
 ]
 BANK["numerical_gradient"] += [
-    ("over 4h", "def numerical_gradient(loss, w, b, h=1e-6):\n"
-                "    return ((loss(w + h, b) - loss(w - h, b)) / (4 * h), (loss(w, b + h) - loss(w, b - h)) / (4 * h))", False),
+    (
+        "over 4h",
+        "def numerical_gradient(loss, w, b, h=1e-6):\n"
+        "    return ((loss(w + h, b) - loss(w - h, b)) / (4 * h), (loss(w, b + h) - loss(w, b - h)) / (4 * h))",
+        False,
+    ),
 ]
 BANK["outer"] += [
     (
@@ -494,6 +514,332 @@ BANK["fit"] += [
     ),
 ]
 
+# Notebook 06: the first entry of each exercise is correct and self-contained.
+BANK.update(
+    {
+        "gradient": [
+            (
+                "matrix form",
+                "def gradient(X, y, w):\n"
+                "    X, y, w = (np.asarray(a, dtype=float) for a in (X, y, w))\n"
+                "    return 2 / len(y) * X.T @ (X @ w - y)",
+                True,
+            ),
+            (
+                "errors first",
+                "def gradient(X, y, w):\n"
+                "    error = np.asarray(X) @ np.asarray(w) - np.asarray(y)\n"
+                "    return 2 * error @ np.asarray(X) / len(error)",
+                True,
+            ),
+            (
+                "loop over samples",
+                "def gradient(X, y, w):\n"
+                "    X, y, w = np.asarray(X, float), np.asarray(y, float), np.asarray(w, float)\n"
+                "    total = np.zeros(X.shape[1])\n"
+                "    for i in range(len(y)):\n"
+                "        total += 2 * (X[i] @ w - y[i]) * X[i]\n"
+                "    return total / len(y)",
+                True,
+            ),
+            ("no factor 2", "def gradient(X, y, w):\n    return X.T @ (X @ w - y) / len(y)", False),
+            (
+                "not transposed",
+                "def gradient(X, y, w):\n    return 2 / len(y) * X @ (X @ w - y)",
+                False,
+            ),
+            ("sum", "def gradient(X, y, w):\n    return 2 * X.T @ (X @ w - y)", False),
+            ("sign", "def gradient(X, y, w):\n    return 2 / len(y) * X.T @ (y - X @ w)", False),
+        ],
+        "fit_gd": [
+            (
+                "copy of w0",
+                "def fit_gd(X, y, eta=0.1, epochs=1000, w0=None):\n"
+                "    X, y = np.asarray(X, float), np.asarray(y, float)\n"
+                "    w = np.zeros(X.shape[1]) if w0 is None else np.array(w0, dtype=float)\n"
+                "    losses = []\n"
+                "    for _ in range(epochs):\n"
+                "        error = X @ w - y\n"
+                "        losses.append(np.mean(error ** 2))\n"
+                "        w = w - eta * 2 / len(y) * X.T @ error\n"
+                "    return w, losses",
+                True,
+            ),
+            (
+                "array of losses",
+                "def fit_gd(X, y, eta=0.1, epochs=1000, w0=None):\n"
+                "    w = np.zeros(np.shape(X)[1]) if w0 is None else np.asarray(w0, dtype=float)\n"
+                "    losses = np.zeros(epochs)\n"
+                "    for k in range(epochs):\n"
+                "        losses[k] = np.mean((X @ w - y) ** 2)\n"
+                "        w = w - eta * (2 / len(y)) * (X.T @ (X @ w - y))\n"
+                "    return w, losses",
+                True,
+            ),
+            (
+                "loss after update",
+                "def fit_gd(X, y, eta=0.1, epochs=1000, w0=None):\n"
+                "    w = np.zeros(X.shape[1]) if w0 is None else np.array(w0, dtype=float)\n"
+                "    losses = []\n"
+                "    for _ in range(epochs):\n"
+                "        w = w - eta * 2 / len(y) * X.T @ (X @ w - y)\n"
+                "        losses.append(np.mean((X @ w - y) ** 2))\n"
+                "    return w, losses",
+                False,
+            ),
+            (
+                "start ignored",
+                "def fit_gd(X, y, eta=0.1, epochs=1000, w0=None):\n"
+                "    w = np.zeros(X.shape[1])\n"
+                "    losses = []\n"
+                "    for _ in range(epochs):\n"
+                "        losses.append(np.mean((X @ w - y) ** 2))\n"
+                "        w = w - eta * 2 / len(y) * X.T @ (X @ w - y)\n"
+                "    return w, losses",
+                False,
+            ),
+            (
+                "w0 changed in place",
+                "def fit_gd(X, y, eta=0.1, epochs=1000, w0=None):\n"
+                "    w = np.zeros(X.shape[1]) if w0 is None else w0\n"
+                "    losses = []\n"
+                "    for _ in range(epochs):\n"
+                "        losses.append(np.mean((X @ w - y) ** 2))\n"
+                "        w -= eta * 2 / len(y) * X.T @ (X @ w - y)\n"
+                "    return w, losses",
+                False,
+            ),
+            (
+                "eta ignored",
+                "def fit_gd(X, y, eta=0.1, epochs=1000, w0=None):\n"
+                "    w = np.zeros(X.shape[1]) if w0 is None else np.array(w0, dtype=float)\n"
+                "    losses = []\n"
+                "    for _ in range(epochs):\n"
+                "        losses.append(np.mean((X @ w - y) ** 2))\n"
+                "        w = w - 0.1 * 2 / len(y) * X.T @ (X @ w - y)\n"
+                "    return w, losses",
+                False,
+            ),
+            (
+                "one epoch short",
+                "def fit_gd(X, y, eta=0.1, epochs=1000, w0=None):\n"
+                "    w = np.zeros(X.shape[1]) if w0 is None else np.array(w0, dtype=float)\n"
+                "    losses = []\n"
+                "    for _ in range(epochs - 1):\n"
+                "        losses.append(np.mean((X @ w - y) ** 2))\n"
+                "        w = w - eta * 2 / len(y) * X.T @ (X @ w - y)\n"
+                "    return w, losses",
+                False,
+            ),
+        ],
+        "standardize": [
+            (
+                "axis 0",
+                "def standardize(F):\n"
+                "    F = np.asarray(F, dtype=float)\n"
+                "    mean, std = F.mean(axis=0), F.std(axis=0)\n"
+                "    for j in range(F.shape[1]):\n"
+                "        if std[j] == 0:\n"
+                "            raise ValueError(f'column {j} is constant')\n"
+                "    return (F - mean) / std, mean, std",
+                True,
+            ),
+            (
+                "loop over columns",
+                "def standardize(F):\n"
+                "    F = np.asarray(F, dtype=float)\n"
+                "    n, p = F.shape\n"
+                "    Z, mean, std = np.empty((n, p)), np.empty(p), np.empty(p)\n"
+                "    for j in range(p):\n"
+                "        mean[j] = np.mean(F[:, j])\n"
+                "        std[j] = np.sqrt(np.mean((F[:, j] - mean[j]) ** 2))\n"
+                "        if std[j] == 0:\n"
+                "            raise ValueError(f'feature {j} has the same value in every row')\n"
+                "        Z[:, j] = (F[:, j] - mean[j]) / std[j]\n"
+                "    return Z, mean, std",
+                True,
+            ),
+            (
+                "whole matrix",
+                "def standardize(F):\n"
+                "    mean, std = F.mean(), F.std()\n"
+                "    if std == 0:\n"
+                "        raise ValueError('column 0 is constant')\n"
+                "    return (F - mean) / std, mean, std",
+                False,
+            ),
+            (
+                "min-max",
+                "def standardize(F):\n"
+                "    low, high = F.min(axis=0), F.max(axis=0)\n"
+                "    for j in range(F.shape[1]):\n"
+                "        if high[j] == low[j]:\n"
+                "            raise ValueError(f'column {j} is constant')\n"
+                "    return (F - low) / (high - low), low, high - low",
+                False,
+            ),
+            (
+                "sample std",
+                "def standardize(F):\n"
+                "    mean, std = F.mean(axis=0), F.std(axis=0, ddof=1)\n"
+                "    for j in range(F.shape[1]):\n"
+                "        if std[j] == 0:\n"
+                "            raise ValueError(f'column {j} is constant')\n"
+                "    return (F - mean) / std, mean, std",
+                False,
+            ),
+            (
+                "no error",
+                "def standardize(F):\n"
+                "    mean, std = F.mean(axis=0), F.std(axis=0)\n"
+                "    return (F - mean) / std, mean, std",
+                False,
+            ),
+            (
+                "column not named",
+                "def standardize(F):\n"
+                "    mean, std = F.mean(axis=0), F.std(axis=0)\n"
+                "    if np.any(std == 0):\n"
+                "        raise ValueError('a column is constant')\n"
+                "    return (F - mean) / std, mean, std",
+                False,
+            ),
+        ],
+        "normal_equation": [
+            (
+                "solve",
+                "def normal_equation(X, y):\n"
+                "    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)\n"
+                "    return np.linalg.solve(X.T @ X, X.T @ y)",
+                True,
+            ),
+            (
+                "names",
+                "def normal_equation(X, y):\n"
+                "    A = np.dot(np.transpose(X), X)\n"
+                "    c = np.dot(np.transpose(X), y)\n"
+                "    w = np.linalg.solve(A, c)\n"
+                "    return w",
+                True,
+            ),
+            (
+                "inverse",
+                "def normal_equation(X, y):\n    return np.linalg.inv(X.T @ X) @ X.T @ y",
+                False,
+            ),
+            (
+                "right side y",
+                "def normal_equation(X, y):\n    return np.linalg.solve(X.T @ X, y)",
+                False,
+            ),
+            (
+                "X not squared",
+                "def normal_equation(X, y):\n    return np.linalg.solve(X, y)",
+                False,
+            ),
+        ],
+        "minibatch_sgd": [
+            (
+                "own gradient",
+                "def minibatch_sgd(X, y, eta=0.05, epochs=50, batch_size=16, seed=0):\n"
+                "    rng = np.random.default_rng(seed)\n"
+                "    w = np.zeros(np.shape(X)[1])\n"
+                "    losses = np.empty(epochs)\n"
+                "    for epoch in range(epochs):\n"
+                "        losses[epoch] = np.mean((X @ w - y) ** 2)\n"
+                "        order = rng.permutation(len(y))\n"
+                "        start = 0\n"
+                "        while start < len(y):\n"
+                "            idx = order[start:start + batch_size]\n"
+                "            Xb, yb = X[idx], y[idx]\n"
+                "            w = w - eta * 2 * Xb.T @ (Xb @ w - yb) / len(yb)\n"
+                "            start += batch_size\n"
+                "    return w, losses",
+                True,
+            ),
+            (
+                "as described",
+                "def minibatch_sgd(X, y, eta=0.05, epochs=50, batch_size=16, seed=0):\n"
+                "    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)\n"
+                "    n = len(y)\n"
+                "    w = np.zeros(X.shape[1])\n"
+                "    rng = np.random.default_rng(seed)\n"
+                "    losses = []\n"
+                "    for _ in range(epochs):\n"
+                "        losses.append(np.mean((X @ w - y) ** 2))\n"
+                "        order = rng.permutation(n)\n"
+                "        for i in range(0, n, batch_size):\n"
+                "            batch = order[i:i + batch_size]\n"
+                "            w = w - eta * gradient(X[batch], y[batch], w)\n"
+                "    return w, losses",
+                True,
+            ),
+            (
+                "rng per epoch",
+                "def minibatch_sgd(X, y, eta=0.05, epochs=50, batch_size=16, seed=0):\n"
+                "    n = len(y)\n"
+                "    w = np.zeros(X.shape[1])\n"
+                "    losses = []\n"
+                "    for _ in range(epochs):\n"
+                "        losses.append(np.mean((X @ w - y) ** 2))\n"
+                "        order = np.random.default_rng(seed).permutation(n)\n"
+                "        for i in range(0, n, batch_size):\n"
+                "            batch = order[i:i + batch_size]\n"
+                "            w = w - eta * 2 / len(batch) * X[batch].T @ (X[batch] @ w - y[batch])\n"
+                "    return w, losses",
+                False,
+            ),
+            (
+                "no shuffling",
+                "def minibatch_sgd(X, y, eta=0.05, epochs=50, batch_size=16, seed=0):\n"
+                "    n = len(y)\n"
+                "    w = np.zeros(X.shape[1])\n"
+                "    losses = []\n"
+                "    for _ in range(epochs):\n"
+                "        losses.append(np.mean((X @ w - y) ** 2))\n"
+                "        for i in range(0, n, batch_size):\n"
+                "            batch = np.arange(i, min(i + batch_size, n))\n"
+                "            w = w - eta * 2 / len(batch) * X[batch].T @ (X[batch] @ w - y[batch])\n"
+                "    return w, losses",
+                False,
+            ),
+            (
+                "loss on a batch",
+                "def minibatch_sgd(X, y, eta=0.05, epochs=50, batch_size=16, seed=0):\n"
+                "    n = len(y)\n"
+                "    w = np.zeros(X.shape[1])\n"
+                "    rng = np.random.default_rng(seed)\n"
+                "    losses = []\n"
+                "    for _ in range(epochs):\n"
+                "        order = rng.permutation(n)\n"
+                "        for i in range(0, n, batch_size):\n"
+                "            batch = order[i:i + batch_size]\n"
+                "            if i == 0:\n"
+                "                losses.append(np.mean((X[batch] @ w - y[batch]) ** 2))\n"
+                "            w = w - eta * 2 / len(batch) * X[batch].T @ (X[batch] @ w - y[batch])\n"
+                "    return w, losses",
+                False,
+            ),
+            (
+                "last batch dropped",
+                "def minibatch_sgd(X, y, eta=0.05, epochs=50, batch_size=16, seed=0):\n"
+                "    n = len(y)\n"
+                "    w = np.zeros(X.shape[1])\n"
+                "    rng = np.random.default_rng(seed)\n"
+                "    losses = []\n"
+                "    for _ in range(epochs):\n"
+                "        losses.append(np.mean((X @ w - y) ** 2))\n"
+                "        order = rng.permutation(n)\n"
+                "        for i in range(0, n - batch_size + 1, batch_size):\n"
+                "            batch = order[i:i + batch_size]\n"
+                "            w = w - eta * 2 / len(batch) * X[batch].T @ (X[batch] @ w - y[batch])\n"
+                "    return w, losses",
+                False,
+            ),
+        ],
+    }
+)
+
 MESSAGES = {
     ("matmul_shape", "swapped"): "numbers are swapped",
     ("matmul_shape", "no error"): "instead of raising ValueError",
@@ -551,6 +897,27 @@ MESSAGES = {
     ("fit", "one epoch short"): "epochs - 1 times",
     ("closed_form", "swapped"): "swapped",
     ("closed_form", "no intercept"): "through the origin",
+    ("gradient", "no factor 2"): "factor 2",
+    ("gradient", "not transposed"): "transpose X",
+    ("gradient", "sum"): "n times the gradient",
+    ("gradient", "sign"): "wrong way",
+    ("fit_gd", "loss after update"): "after the update",
+    ("fit_gd", "start ignored"): "start values w0",
+    ("fit_gd", "w0 changed in place"): "changed the caller's w0",
+    ("fit_gd", "eta ignored"): "learning rate eta",
+    ("fit_gd", "one epoch short"): "epochs - 1 times",
+    ("standardize", "whole matrix"): "whole matrix",
+    ("standardize", "min-max"): "min-max",
+    ("standardize", "sample std"): "ddof=1",
+    ("standardize", "no error"): "instead of raising ValueError",
+    ("standardize", "column not named"): "which column",
+    ("normal_equation", "inverse"): "explicit inverse",
+    ("normal_equation", "right side y"): "X^T y, not y",
+    ("normal_equation", "X not squared"): "square matrix",
+    ("minibatch_sgd", "rng per epoch"): "same order",
+    ("minibatch_sgd", "no shuffling"): "not shuffled",
+    ("minibatch_sgd", "loss on a batch"): "on one batch",
+    ("minibatch_sgd", "last batch dropped"): "last, shorter batch",
 }
 """For every wrong answer of the bank, words that only its mistake's message holds: the visible
 test says them in the student's own kernel (tests/test_student_seat.py), and the grade report

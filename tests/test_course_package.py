@@ -73,20 +73,39 @@ def test_the_learning_rate_plot_clips_a_diverging_curve_and_says_so():
 
 
 def test_the_loss_surface_shows_the_contours_the_paths_and_the_minimum():
-    x, y = data.thickness_data()
+    seen = []
+
+    def loss(W, B):
+        seen.append(W.shape)
+        return (W - 1.0) ** 2 + 4 * (B - 2.0) ** 2
+
     paths = {"eta = 0.5": np.array([[0.0, 0.0], [1.0, 1.5], [0.5, 2.5]]), "eta = 0.01": [[0, 0]]}
-    ax = plots.plot_loss_surface(x, y, paths)
+    ax = plots.plot_loss_surface(loss, paths, minimum=(1.0, 2.0))
     assert isinstance(ax, Axes) and ax.get_title() and ax.get_xlabel().startswith("w")
     assert ax.get_ylabel().startswith("b")
+    assert seen and len(seen[0]) == 2, "the loss is evaluated on a grid in one call"
     assert ax.collections, "contours are drawn"
     drawn = {line.get_label(): line.get_xydata() for line in ax.get_lines()}
     assert np.array_equal(drawn["eta = 0.5"], paths["eta = 0.5"])
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert labels == ["eta = 0.5", "eta = 0.01", "minimum (least squares)"]
     star = next(c for c in ax.collections if c.get_label() == "minimum (least squares)")
-    w_best, b_best = star.get_offsets()[0]
-    assert abs(w_best - (-0.0043)) < 1e-3 and abs(b_best - 2.802) < 1e-3
+    assert tuple(star.get_offsets()[0]) == (1.0, 2.0)
+    unmarked = plots.plot_loss_surface(loss, paths, equal_axes=True)
+    labels = [t.get_text() for t in unmarked.get_legend().get_texts()]
+    assert "minimum (least squares)" not in labels
+    assert unmarked.get_aspect() == 1.0
     matplotlib.pyplot.close("all")
+
+
+def test_the_cohort_is_seeded_and_made_with_its_true_weights():
+    age, sex, thickness = data.cohort()
+    assert age.shape == sex.shape == thickness.shape == (200,)
+    assert np.array_equal(thickness, data.cohort()[2])
+    assert 20 <= age.min() and age.max() <= 80 and set(np.unique(sex)) == {0.0, 1.0}
+    intercept, per_year, per_sex = data.COHORT_WEIGHTS
+    noise = thickness - (intercept + per_year * age + per_sex * sex)
+    assert abs(noise.std() - data.COHORT_NOISE_SD) < 0.02 and abs(noise.mean()) < 0.03
 
 
 @pytest.mark.parametrize(
