@@ -903,7 +903,7 @@ MESSAGES = {
     ("gradient", "sign"): "wrong way",
     ("fit_gd", "loss after update"): "after the update",
     ("fit_gd", "start ignored"): "start values w0",
-    ("fit_gd", "w0 changed in place"): "changed the caller's w0",
+    ("fit_gd", "w0 changed in place"): "changed its w0 in place",
     ("fit_gd", "eta ignored"): "learning rate eta",
     ("fit_gd", "one epoch short"): "epochs - 1 times",
     ("standardize", "whole matrix"): "whole matrix",

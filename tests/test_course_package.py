@@ -213,3 +213,45 @@ def test_call_and_check_raises_report_in_words():
     checks.check_true(np.bool_(True), "fine")
     with pytest.raises(CheckError, match="message"):
         checks.check_true(np.array([True, True]), "message")
+
+
+def test_a_students_function_never_changes_a_tests_inputs():
+    def scribble(a, w0=None):
+        a[0] = 99.0
+        if w0 is not None:
+            w0 -= 1.0
+        return 1.0
+
+    data_, start = np.array([1.0, 2.0]), np.array([0.5])
+    assert checks.call(scribble, data_, w0=start) == 1.0
+    assert data_.tolist() == [1.0, 2.0] and start.tolist() == [0.5]
+    changed = r"changed its w0 in place, from \[0.5\] to \[-0.5\].*copy"
+    with pytest.raises(CheckError, match=changed):
+        checks.check_inputs_kept(lambda a, w0: scribble(list(a), w0), data_, w0=start, why="copy")
+    with pytest.raises(CheckError, match="changed its argument 1 in place"):
+        checks.check_inputs_kept(scribble, data_)
+    assert start.tolist() == [0.5] and data_.tolist() == [1.0, 2.0]
+
+
+def test_check_inputs_kept_passes_a_function_that_copies():
+    def careful(a, w0=None):
+        w = np.array(w0, dtype=float)
+        w -= 1.0
+        return np.asarray(a) + w
+
+    result = checks.check_inputs_kept(careful, [1.0, 2.0], w0=np.array([0.5]))
+    assert result.tolist() == [0.5, 1.5]
+
+
+def test_called_names_reads_the_calls_of_a_function():
+    def through_solve(X, y):
+        # np.linalg.inv( in a comment is not a call
+        return np.linalg.solve(X.T @ X, X.T @ y)
+
+    def through_inverse(X, y):
+        return np.linalg.inv(X.T @ X) @ (X.T @ y)
+
+    assert "solve" in checks.called_names(through_solve)
+    assert "inv" not in checks.called_names(through_solve)
+    assert "inv" in checks.called_names(through_inverse)
+    assert checks.called_names(len) == set()  # no source: nothing to read

@@ -78,15 +78,29 @@ def _literal(text):
 
 
 class StudentFunction:
-    """A function defined in the student's kernel, called from the grader with plain data."""
+    """A function defined in the student's kernel, called from the grader with plain data.
+
+    An array argument the student's function changes in place is changed here too, as a caller
+    in the kernel would see it; :meth:`source` reads the function's source text.
+    """
 
     def __init__(self, link, name):
         self.link, self.__name__ = link, name
+
+    def source(self):
+        """The source text of the student's function (None when it has none)."""
+        return self.link.ask(op="source", name=self.__name__).get("value")
 
     def __call__(self, *args, **kwargs):
         reply = self.link.ask(
             op="call", name=self.__name__, args=encode(list(args)), kwargs=encode(kwargs)
         )
+        for key, value in reply.get("changed", []):
+            target = args[key] if isinstance(key, int) else kwargs.get(key)
+            new = decode(value)
+            if isinstance(target, np.ndarray) and isinstance(new, np.ndarray):
+                if target.shape == new.shape and target.flags.writeable:
+                    np.copyto(target, new, casting="unsafe")
         if "raised" in reply:
             raise _rebuild(reply["raised"])
         if "missing" in reply:

@@ -8,6 +8,7 @@ tests' own numpy, builtins or checks.
 """
 
 import builtins
+import inspect
 import json
 
 import numpy as np
@@ -86,8 +87,11 @@ def handle(request):
     """Serve one request of the grader in the student's kernel; return a JSON reply.
 
     ``{"op": "lookup", "name": N}`` tells whether the student defined N, and its value unless
-    it is callable; ``{"op": "call", "name": N, "args": A, "kwargs": K}`` calls the student's
-    N and returns its result, or the exception it raised.
+    it is callable; ``{"op": "source", "name": N}`` returns the source text of the student's
+    function N (None when it has none); ``{"op": "call", "name": N, "args": A, "kwargs": K}``
+    calls the student's N and returns its result, or the exception it raised, and the arrays
+    among the arguments that the call changed in place (``"changed"``: [[position or keyword,
+    new value], ...]), so that the grader sees what a caller in the kernel would see.
     """
     request = json.loads(request)
     namespace = get_ipython().user_ns
@@ -99,13 +103,18 @@ def handle(request):
         if callable(target):
             return json.dumps({"callable": True})
         return json.dumps({"value": encode(target)})
+    if request["op"] == "source":
+        return json.dumps({"value": _source(target)})
     args = decode(request["args"])
     kwargs = decode(request["kwargs"])
+    given = list(enumerate(args)) + list(kwargs.items())
+    before = [(key, value.copy()) for key, value in given if isinstance(value, np.ndarray)]
     try:
         result = target(*args, **kwargs)
     except BaseException as error:  # everything the student's code raises goes back as data
         return json.dumps(
             {
+                "changed": _changed(before, args, kwargs),
                 "raised": {
                     "type": type(error).__name__,
                     "bases": [
@@ -117,4 +126,22 @@ def handle(request):
                 }
             }
         )
-    return json.dumps({"value": encode(result)})
+    return json.dumps({"value": encode(result), "changed": _changed(before, args, kwargs)})
+
+
+def _source(function):
+    """The source text of a student's function, or None when Python cannot find it."""
+    try:
+        return inspect.getsource(function)
+    except (OSError, TypeError):
+        return None
+
+
+def _changed(before, args, kwargs):
+    """[[position or keyword, new value], ...] for the array arguments a call changed in place."""
+    changed = []
+    for key, old in before:
+        now = args[key] if isinstance(key, int) else kwargs[key]
+        if now.shape != old.shape or not np.array_equal(now, old, equal_nan=True):
+            changed.append([key, encode(now)])
+    return changed
