@@ -37,9 +37,23 @@ RTOL = 1e-6
 ATOL = 1e-9
 """Absolute tolerance of every comparison."""
 
+NOT_ANSWERED = "not answered yet"
+WRONG_VALUE = "not the right value"
+WRONG_SHAPE = "the wrong shape"
+"""Mistakes a check names when the test names no particular one."""
+
 
 class CheckError(AssertionError):
-    """A failed check; its message is written for the student."""
+    """A failed check; its message is written for the student.
+
+    ``mistake`` names the kind of mistake (a test's sentence for a typical mistake, or e.g.
+    "not the right value"; the message itself when the test says nothing more); the grader keeps
+    it, and the class report counts the students per mistake.
+    """
+
+    def __init__(self, message, mistake=None):
+        super().__init__(message)
+        self.mistake = mistake or message
 
 
 @contextlib.contextmanager
@@ -117,7 +131,8 @@ def _invoke(func, args, kwargs, shown):
     except NotImplementedError:
         raise CheckError(
             f"{shown} still raises NotImplementedError: replace the line "
-            "`raise NotImplementedError()` with your code."
+            "`raise NotImplementedError()` with your code.",
+            NOT_ANSWERED,
         ) from None
     except CheckError:
         raise
@@ -147,7 +162,10 @@ def _invoke(func, args, kwargs, shown):
                 "np.asarray(A, dtype=float) turns a list into an array first."
             )
         text = str(error).strip().rstrip(".")
-        raise CheckError(f"{shown} raised {type(error).__name__}: {text}.{hint}") from None
+        raise CheckError(
+            f"{shown} raised {type(error).__name__}: {text}.{hint}",
+            hint.strip() or f"raised {type(error).__name__}",
+        ) from None
 
 
 def check_inputs_kept(func, *args, name=None, why="", **kwargs):
@@ -164,7 +182,8 @@ def check_inputs_kept(func, *args, name=None, why="", **kwargs):
         if _isinstance(original, _ndarray | list) and not _same(original, after):
             raise CheckError(
                 f"{shown} changed its {what} in place, from {show(_array(original))} to "
-                f"{_short(after)}: a caller's data must stay as it was. {why}".rstrip()
+                f"{_short(after)}: a caller's data must stay as it was. {why}".rstrip(),
+                f"changed its {what} in place",
             )
     return result
 
@@ -197,13 +216,16 @@ def as_array(value, what):
     """
     __tracebackhide__ = True
     if value is None:
-        raise CheckError(f"{what} returned None: did you forget the `return` statement?")
+        raise CheckError(
+            f"{what} returned None: did you forget the `return` statement?", "returned None"
+        )
     try:
         with _quiet():
             array = _array(value, dtype=_float64, copy=True, subok=False)
     except (TypeError, ValueError) as error:
         raise CheckError(
-            f"{what} returned {value!r}, which cannot be read as numbers ({error})."
+            f"{what} returned {value!r}, which cannot be read as numbers ({error}).",
+            "returned something that is not numbers",
         ) from None
     return array
 
@@ -262,8 +284,8 @@ def check_array(got, expected, what, mistakes=(), reveal=False, atol=ATOL):
     got = as_array(got, what)
     expected = _array(expected, dtype=_float64)
     if got.shape != expected.shape:
-        message = _mistake(got, mistakes, atol) or _shape_hint(got, expected)
-        raise CheckError(f"{what}: {message}")
+        named = _mistake(got, mistakes, atol)
+        raise CheckError(f"{what}: {named or _shape_hint(got, expected)}", named or WRONG_SHAPE)
     _check_values(got, expected, what, mistakes, reveal, atol)
 
 
@@ -271,14 +293,15 @@ def _check_values(got, expected, what, mistakes, reveal, atol=ATOL):
     """Raise a :class:`CheckError` unless ``got`` is finite and close to ``expected``."""
     __tracebackhide__ = True
     if not _finite(got):
-        raise CheckError(f"{what} returned {show(got)}, which contains nan or inf.")
+        raise CheckError(f"{what} returned {show(got)}, which contains nan or inf.", "nan or inf")
     if _close(got, expected, atol=atol):
         return
     shown_got, shown_expected = show_apart(got, expected)
-    message = _mistake(got, mistakes, atol) or "This is not the right value."
+    named = _mistake(got, mistakes, atol)
+    message = named or "This is not the right value."
     if reveal:
         message += f" Expected {shown_expected}."
-    raise CheckError(f"{what} returned {shown_got}. {message}")
+    raise CheckError(f"{what} returned {shown_got}. {message}", named or WRONG_VALUE)
 
 
 def check_scalar(got, expected, what, mistakes=(), reveal=False, atol=ATOL):
@@ -292,7 +315,8 @@ def check_scalar(got, expected, what, mistakes=(), reveal=False, atol=ATOL):
     if got.shape != ():
         raise CheckError(
             f"{what} should be a single number, but it has shape {got.shape}: "
-            "reduce it to the one number the exercise asks for."
+            "reduce it to the one number the exercise asks for.",
+            "not a single number",
         )
     _check_values(got, _array(expected, dtype=_float64), what, mistakes, reveal, atol)
 
@@ -311,7 +335,8 @@ def check_pair(
     if got.shape != (2,):
         raise CheckError(
             f"{what} should return a pair ({names[0]}, {names[1]}), but returned "
-            f"{show(got)} with shape {got.shape}."
+            f"{show(got)} with shape {got.shape}.",
+            "not a pair",
         )
     close = _close(got, expected, atol=atol)
     message = None if close else _mistake(got, mistakes, atol)
@@ -326,10 +351,11 @@ def check_pair(
         if _len(wrong) == 1:
             message = f"The value of {wrong[0]} is not right; the other one is."
     if message is not None:
+        named = message
         shown_got, shown_expected = show_apart(got, expected)
         if reveal:
             message += f" Expected {shown_expected}."
-        raise CheckError(f"{what} returned {shown_got}. {message}")
+        raise CheckError(f"{what} returned {shown_got}. {message}", named)
     _check_values(got, expected, what, (), reveal, atol)
 
 
@@ -345,22 +371,28 @@ def check_raises(func, args, error, what, why):
     except NotImplementedError:
         raise CheckError(
             f"{what} still raises NotImplementedError: replace the line "
-            "`raise NotImplementedError()` with your code."
+            "`raise NotImplementedError()` with your code.",
+            NOT_ANSWERED,
         ) from None
     except error as raised:
         return raised
     except Exception as other:  # the wrong exception is reported, not re-raised
         raise CheckError(
-            f"{what} raised {type(other).__name__}, but it should raise {error.__name__}: {why}"
+            f"{what} raised {type(other).__name__}, but it should raise {error.__name__}: {why}",
+            f"raised {type(other).__name__} instead of {error.__name__}",
         ) from None
-    raise CheckError(f"{what} returned {_short(result)} instead of raising {error.__name__}: {why}")
+    raise CheckError(
+        f"{what} returned {_short(result)} instead of raising {error.__name__}: {why}",
+        f"does not raise {error.__name__}",
+    )
 
 
-def check_true(condition, message):
-    """Raise a :class:`CheckError` with ``message`` unless ``condition`` is true."""
+def check_true(condition, message, mistake=None):
+    """Raise a :class:`CheckError` with ``message`` unless ``condition`` is true; ``mistake``
+    names the mistake without the answer's numbers (default: the message itself)."""
     __tracebackhide__ = True
     if not (_isinstance(condition, (bool, np.bool_)) and bool(condition)):
-        raise CheckError(message)
+        raise CheckError(message, mistake or message)
 
 
 def called_names(func):
@@ -391,7 +423,8 @@ def value_of(namespace, name):
     __tracebackhide__ = True
     if name not in namespace:
         raise CheckError(
-            f"`{name}` is not defined yet: run your answer cell, which assigns `{name} = ...`."
+            f"`{name}` is not defined yet: run your answer cell, which assigns `{name} = ...`.",
+            NOT_ANSWERED,
         )
     return namespace[name]
 

@@ -22,6 +22,8 @@ from helpers import (
     submit,
 )
 
+from course.grader import classreport
+
 
 def plan(assignment_id):
     """{student: {exercise: (label, answer source, correct)}}. Student ``s<k>`` takes variant k
@@ -135,3 +137,33 @@ def test_bank_answers_earn_exactly_their_points(graded_bank, assignment_id):
         for how in ("deleted", "edited"):
             tampered_points = scores(course, assignment_id, f"a_{how}_tests", exercises)
             assert tampered_points[exercise][0] < tampered_points[exercise][1], (how, exercise)
+
+
+@pytest.mark.parametrize("assignment_id", list(CONTRACT))
+def test_the_class_report_counts_each_mistake_of_the_bank(graded_bank, assignment_id):
+    """The bank's class as an instructor's report sees it: for every wrong answer, one group of
+    the exercise's mistakes holds its words, with exactly the students who gave that answer
+    (the students of deleted or edited tests gave the first wrong answer of each exercise)."""
+    (found,) = classreport.collect(graded_bank, [assignment_id])
+    built = plan(assignment_id)
+    problems = []
+    for exercise in CONTRACT[assignment_id]:
+        if exercise in MANUAL:
+            continue
+        groups = next(e for e in found.exercises if e.name == exercise).mistakes
+        first_wrong = next(label for label, _, ok in BANK[exercise] if not ok)
+        for label, _, ok in BANK[exercise]:
+            if ok:
+                continue
+            students = {s for s, answers in built.items() if answers[exercise][0] == label}
+            if label == first_wrong:
+                students |= {"a_deleted_tests", "a_edited_tests"}
+            holding = [m for m in groups if MESSAGES[exercise, label] in m.text]
+            if len(holding) != 1:
+                problems.append(f"{exercise} '{label}': {len(holding)} groups hold its words")
+            elif set(holding[0].students) != students:
+                problems.append(
+                    f"{exercise} '{label}': {sorted(holding[0].students)} != {sorted(students)}"
+                )
+    assert not problems, "\n".join(problems)
+    assert "solution" in found.totals and "blank" in found.totals

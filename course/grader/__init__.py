@@ -3,7 +3,7 @@
 Students read :mod:`course` (data, plots, checks, widgets, hints); this subpackage grades:
 
 - :mod:`.cli`: the ``course`` command (release, start, grade, progress, autograde, export,
-  feedback); each command imports only what it needs;
+  report, feedback); each command imports only what it needs;
 - :mod:`.paths`: where the course, the workspace and the cache are;
 - :mod:`.pipeline`: nbgrader's API for the course (release, feedback, points per exercise);
 - :mod:`.grading`: ``TrustedExecute``, which runs test cells in the grader, not in the kernel;
@@ -11,6 +11,8 @@ Students read :mod:`course` (data, plots, checks, widgets, hints); this subpacka
 - :mod:`.sandbox`: the bubblewrap sandbox of every grading kernel (and its kernelspec in
   ``kernels/``);
 - :mod:`.classgrade` and :mod:`.worker`: a class's submissions, several students at once;
+- :mod:`.classreport` and :mod:`.reportpage`: what the class got wrong, as an HTML report;
+- :mod:`.canvas`: the grades in Canvas's gradebook import layout;
 - :mod:`.selfstudy` and :mod:`.progress`: a learner grading their own notebook.
 
 Importing this package loads nothing: a student's kernel imports :mod:`.wire` from it.

@@ -8,6 +8,7 @@ import argparse
 import os
 import shutil
 import sys
+from pathlib import Path
 
 from course.grader import paths
 
@@ -160,15 +161,37 @@ def cmd_autograde(args):
 
 
 def cmd_export(args):
-    """Export the class's grades as CSV: one row per student and assignment."""
-    from course.grader import classgrade, pipeline
+    """Export the class's grades as CSV: one row per student and assignment with each exercise's
+    points (--format course), or Canvas's gradebook import layout (--format canvas)."""
+    from course.grader import canvas, classgrade, pipeline
 
     ids = paths.assignments()
-    names = {a: pipeline.exercises(paths.ROOT, a) for a in ids}
     output = args.output or sys.stdout
-    rows = classgrade.export(paths.ROOT, ids, names, output)
+    if args.format == "canvas":
+        rows = canvas.export(paths.ROOT, ids, output)
+    else:
+        names = {a: pipeline.exercises(paths.ROOT, a) for a in ids}
+        rows = classgrade.export(paths.ROOT, ids, names, output)
     if args.output:
         print(f"{rows} rows written to {args.output}")
+    return 0
+
+
+def cmd_report(args):
+    """Write the class report: per assignment the scores, and per exercise the mistakes the failed
+    tests named, with how many students made each (one HTML file; no student named by default)."""
+    from course.grader import classreport, reportpage
+
+    ids = paths.check_assignments(args.assignments)
+    try:
+        results = classreport.collect(paths.ROOT, ids)
+    except classreport.NothingGraded as nothing:
+        print(f"course report: {nothing}", file=sys.stderr)
+        return 1
+    output = Path(args.output)
+    output.write_text(reportpage.page(results, names=args.names))
+    print(reportpage.summary(results))
+    print(f"Report: {output}")
     return 0
 
 
@@ -235,7 +258,22 @@ def build_parser():
     autograde.set_defaults(func=cmd_autograde)
     export = sub.add_parser("export", help=cmd_export.__doc__, description=cmd_export.__doc__)
     export.add_argument("--output", metavar="FILE", help="CSV file (default: standard output)")
+    export.add_argument(
+        "--format",
+        choices=("course", "canvas"),
+        default="course",
+        help="course: points per exercise (default); canvas: Canvas's gradebook import",
+    )
     export.set_defaults(func=cmd_export)
+    report = sub.add_parser("report", help=cmd_report.__doc__, description=cmd_report.__doc__)
+    report.add_argument(
+        "assignments", nargs="*", metavar="ASSIGNMENT", help="assignment ids (default: all)"
+    )
+    report.add_argument(
+        "--output", metavar="FILE", default="class-report.html", help="(class-report.html)"
+    )
+    report.add_argument("--names", action="store_true", help="list students by id")
+    report.set_defaults(func=cmd_report)
     return parser
 
 

@@ -61,6 +61,16 @@ def exercises(root, assignment_id):
     ]
 
 
+def written_exercises(root, assignment_id):
+    """The exercises of an assignment answered in words (markdown answer cells), graded by hand."""
+    path = Path(root) / "source" / assignment_id / f"{assignment_id}.ipynb"
+    return [
+        c.metadata.nbgrader["grade_id"]
+        for c in nbformat.read(path, as_version=4).cells
+        if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("solution")
+    ]
+
+
 def exercise_of(grade_id, exercises):
     """The exercise a grade cell belongs to: its own name (an answer cell), or the longest
     exercise name in ``exercises`` that its ``test_<exercise>`` grade_id starts with."""

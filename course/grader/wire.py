@@ -123,7 +123,7 @@ def handle(request):
                         if getattr(builtins, c.__name__, None) is c
                     ],
                     "message": _safe_str(error),
-                }
+                },
             }
         )
     return json.dumps({"value": encode(result), "changed": _changed(before, args, kwargs)})

@@ -1,0 +1,196 @@
+"""What the class got wrong: the numbers of the class report.
+
+Read from the gradebook (points per exercise, hand grading), the grading status (failed and
+missing submissions, see :mod:`course.grader.classgrade`) and the graded notebooks, whose failed
+test cells keep the mistake their check named (:data:`course.grader.grading.MISTAKE_KEY`).
+Mistakes are grouped by what they name, not by the numbers in them, and counted once per
+student. :mod:`course.grader.reportpage` draws the result.
+"""
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+
+from course.checks import WRONG_SHAPE, WRONG_VALUE
+from course.grader import pipeline
+from course.grader.classgrade import StatusBook, submissions
+from course.grader.grading import MISTAKE_KEY
+
+_SPANS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|'[^']*'|\"[^\"]*\"|`[^`]*`")
+
+
+UNNAMED = {WRONG_VALUE, WRONG_SHAPE}
+"""What a check says when the test names no particular mistake."""
+
+
+def mistake_key(text):
+    """The words that name a mistake: the first sentence of ``text``, without what it says in
+    parentheses, brackets or quotes. "The step used eta = 0.01 (not the eta given)." and "The
+    step used eta = 0.01." name one mistake."""
+    first = re.split(r"(?<=[.?!])\s", _SPANS.sub(" ", text).strip(), maxsplit=1)[0]
+    return " ".join(first.split()).rstrip(".:,; ")
+
+
+@dataclass
+class Mistake:
+    """One mistake named by failed tests, and the students who made it."""
+
+    key: str
+    text: str
+    students: list
+
+
+@dataclass
+class Exercise:
+    """The class's results on one exercise of an assignment."""
+
+    name: str
+    written: bool
+    maximum: float
+    scores: dict = field(default_factory=dict)
+    """{student: points} for the graded students (written answers: those graded by hand)."""
+    pending: int = 0
+    """Written answers still waiting for a grader."""
+    blank: int = 0
+    """Written answers left blank (0 points without a grader)."""
+    mistakes: list = field(default_factory=list)
+
+    @property
+    def lost_points(self):
+        """How many students scored below the maximum."""
+        return sum(score < self.maximum for score in self.scores.values())
+
+    @property
+    def mean(self):
+        """Mean points of the graded students, or None."""
+        return sum(self.scores.values()) / len(self.scores) if self.scores else None
+
+    @property
+    def full_marks(self):
+        """Share of the graded students with full marks, or None."""
+        if not self.scores:
+            return None
+        return sum(score >= self.maximum for score in self.scores.values()) / len(self.scores)
+
+
+@dataclass
+class Assignment:
+    """The class's results on one assignment."""
+
+    id: str
+    maximum: float
+    totals: dict = field(default_factory=dict)
+    """{student: total points} for the graded students."""
+    failed: dict = field(default_factory=dict)
+    """{student: why grading failed}."""
+    missing: list = field(default_factory=list)
+    exercises: list = field(default_factory=list)
+
+    def ranked(self):
+        """The autograded exercises, the one most students lost points on first."""
+        coded = [e for e in self.exercises if not e.written]
+        return sorted(coded, key=lambda e: (-e.lost_points, self.exercises.index(e)))
+
+    def failure_reasons(self):
+        """[(reason, number of students)], most frequent first."""
+        return Counter(self.failed.values()).most_common()
+
+
+class NothingGraded(Exception):
+    """The gradebook holds no graded submission of the assignments asked for."""
+
+
+def collect(root, assignment_ids):
+    """The class's results per assignment, from the course at ``root``.
+
+    Raises :class:`NothingGraded` when there is no gradebook or nothing in it is graded.
+    """
+    root = Path(root)
+    if not (root / "gradebook.db").is_file():
+        raise NothingGraded("there is no gradebook yet: run `course autograde` first")
+    book = StatusBook(root)
+    submitted = submissions(root, assignment_ids)
+    results = []
+    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
+        students = sorted({s.id for s in gb.students} | set(submitted) | set(book.data))
+        for assignment_id in assignment_ids:
+            results.append(_assignment(root, gb, book, students, assignment_id))
+    if not any(a.totals for a in results):
+        raise NothingGraded(
+            "no submission of " + ", ".join(assignment_ids) + " is graded yet: "
+            "run `course autograde` first"
+        )
+    return results
+
+
+def _assignment(root, gb, book, students, assignment_id):
+    names = pipeline.exercises(root, assignment_id)
+    written = set(pipeline.written_exercises(root, assignment_id))
+    result = Assignment(assignment_id, 0.0)
+    exercises = {n: Exercise(n, n in written, 0.0) for n in names}
+    result.exercises = list(exercises.values())
+    for student in students:
+        status = book.get(student, assignment_id) or {}
+        if status.get("status") == "failed":
+            result.failed[student] = status.get("reason") or "grading failed"
+            continue
+        try:
+            notebook = gb.find_submission_notebook(assignment_id, assignment_id, student)
+        except MissingEntry:
+            result.missing.append(student)
+            continue
+        _add_grades(exercises, notebook, student)
+        result.totals[student] = sum(
+            grade.score or 0.0 for grade in notebook.grades if grade.max_score
+        )
+        _add_mistakes(exercises, names, root, student, assignment_id)
+    result.maximum = sum(e.maximum for e in result.exercises)
+    for exercise in result.exercises:
+        exercise.mistakes.sort(key=lambda m: (-len(m.students), m.key))
+    return result
+
+
+def _add_grades(exercises, notebook, student):
+    """Add one student's points per exercise. A written answer counts once graded by hand; until
+    then it is waiting, or left blank (nbgrader gives an unchanged answer 0 by itself)."""
+    for name, exercise in exercises.items():
+        grades = [g for g in notebook.grades if pipeline.exercise_of(g.name, [name]) == name]
+        exercise.maximum = sum(g.max_score for g in grades)
+        if not exercise.written:
+            exercise.scores[student] = sum(g.score or 0.0 for g in grades)
+        elif any(g.needs_manual_grade for g in grades):
+            exercise.pending += 1
+        elif all(g.manual_score is None for g in grades):
+            exercise.blank += 1
+        else:
+            exercise.scores[student] = sum(g.score or 0.0 for g in grades)
+
+
+def _add_mistakes(exercises, names, root, student, assignment_id):
+    """Add the mistakes the failed test cells of one graded notebook named, once per student and
+    exercise; "not the right value" or "the wrong shape" only where no test named the mistake."""
+    path = Path(root) / "autograded" / student / assignment_id / f"{assignment_id}.ipynb"
+    try:
+        cells = json.loads(path.read_text())["cells"]
+    except (OSError, ValueError, KeyError):
+        return
+    found = {}
+    for cell in cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        text = cell.get("metadata", {}).get(MISTAKE_KEY, {}).get("mistake")
+        name = pipeline.exercise_of(grade_id, names) if grade_id and text else None
+        if name is not None:
+            found.setdefault(name, {}).setdefault(mistake_key(text), text)
+    for name, named in found.items():
+        if any(key not in UNNAMED for key in named):
+            named = {key: text for key, text in named.items() if key not in UNNAMED}
+        for key, text in named.items():
+            group = next((m for m in exercises[name].mistakes if m.key == key), None)
+            if group is None:
+                group = Mistake(key, text, [])
+                exercises[name].mistakes.append(group)
+            group.students.append(student)

@@ -1,0 +1,134 @@
+"""The class report and the grades out, as the instructor meets them: ``course report`` writes an
+HTML page and a summary in the terminal; ``course export --format canvas`` a CSV for Canvas.
+
+Run on the demo class in submitted/ (graded by tests/make_demo.py and committed): demo_partial
+makes the first wrong answer of the bank in every other exercise, demo_blank answers nothing,
+demo_complete everything. The report must count exactly that class."""
+
+import base64
+import csv
+import html
+import re
+import shutil
+
+import pytest
+from bank import BANK, MESSAGES
+from contract import CONTRACT, MANUAL
+from helpers import ROOT, make_course, run_course
+
+from course.checks import NOT_ANSWERED
+from course.grader import classreport
+
+DEMO = ("demo_blank", "demo_complete", "demo_partial")
+
+
+def demo_mistakes(assignment_id):
+    """{exercise: {mistake words: [students]}} as the demo class was built."""
+    coded = [e for e in CONTRACT[assignment_id] if e not in MANUAL]
+    built = {}
+    for index, exercise in enumerate(coded):
+        built[exercise] = {NOT_ANSWERED: ["demo_blank"]}
+        if index % 2 == 0:
+            label = next(label for label, _, ok in BANK[exercise] if not ok)
+            built[exercise][MESSAGES[exercise, label]] = ["demo_partial"]
+    return built
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    """The report of the demo class: (finished command, HTML text)."""
+    output = tmp_path_factory.mktemp("report") / "class-report.html"
+    result = run_course("report", "--output", str(output), COURSE_ROOT=ROOT)
+    return result, output.read_text() if output.exists() else ""
+
+
+def without_pictures(page):
+    """The HTML without its embedded images (base64 text may hold any letters)."""
+    return re.sub(r"data:image/png;base64,[A-Za-z0-9+/=]+", "", page)
+
+
+@pytest.mark.parametrize("assignment_id", list(CONTRACT))
+def test_the_report_counts_the_mistakes_the_class_made(report, assignment_id):
+    result, page = report
+    assert result.returncode == 0, result.stderr
+    (found,) = classreport.collect(ROOT, [assignment_id])
+    assert sorted(found.totals) == list(DEMO) and not found.failed and not found.missing
+    for exercise, built in demo_mistakes(assignment_id).items():
+        groups = next(e for e in found.exercises if e.name == exercise).mistakes
+        for words, students in built.items():
+            holding = [m for m in groups if words in m.text]
+            assert len(holding) == 1, (exercise, words, [m.text for m in groups])
+            assert holding[0].students == students, (exercise, words)
+            assert f"<b>{len(students)}</b> {html.escape(holding[0].text)}" in page
+        # a right answer that calls a wrong one (outer through matmul) fails without a name
+        others = [m for m in groups if not any(words in m.text for words in built)]
+        assert all(m.key in classreport.UNNAMED for m in others), (exercise, others)
+
+
+def test_the_report_ranks_exercises_and_names_nobody(report):
+    result, page = report
+    assert result.returncode == 0, result.stderr
+    assert not re.search(r"demo_\w+", without_pictures(page)), "no student is named by default"
+    pictures = re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", page)
+    assert len(pictures) == len(CONTRACT)
+    assert all(base64.b64decode(p).startswith(b"\x89PNG") for p in pictures)
+    assert "<script" not in page and "http" not in without_pictures(page), "opens offline"
+    lines = result.stdout.splitlines()
+    for assignment_id in CONTRACT:
+        (line,) = [x for x in lines if x.startswith(f"{assignment_id}: ")]
+        assert "3 graded, 0 failed, 0 missing" in line and "most points lost: " in line
+    (found,) = classreport.collect(ROOT, ["05_training_loop"])
+    lost = [e.lost_points for e in found.ranked()]
+    assert lost == sorted(lost, reverse=True)
+    written = next(e for e in found.exercises if e.written)
+    assert (len(written.scores), written.pending, written.blank) == (0, 2, 1)
+
+
+def test_names_are_shown_only_when_asked(tmp_path):
+    output = tmp_path / "named.html"
+    result = run_course(
+        "report", "05_training_loop", "--names", "--output", output, COURSE_ROOT=ROOT
+    )
+    assert result.returncode == 0, result.stderr
+    page = output.read_text()
+    assert all(student in page for student in DEMO)
+    assert "06_many_features" not in page
+
+
+def test_a_report_without_grades_says_what_to_do(tmp_path):
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    shutil.copytree(ROOT / "source", bare / "source")
+    result = run_course("report", COURSE_ROOT=bare)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "course report: there is no gradebook yet: run `course autograde` first"
+    )
+    empty = make_course(tmp_path / "empty", ["02_prediction"])
+    result = run_course("report", "02_prediction", COURSE_ROOT=empty)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "course report: no submission of 02_prediction is graded yet: run `course autograde` first"
+    )
+    assert not (empty / "class-report.html").exists()
+    result = run_course("report", "07_nothing", COURSE_ROOT=empty)
+    assert result.returncode == 2 and "unknown assignment 07_nothing" in result.stderr
+
+
+def test_the_canvas_export_has_canvas_columns_and_the_totals(tmp_path):
+    canvas, points = tmp_path / "canvas.csv", tmp_path / "points.csv"
+    result = run_course("export", "--format", "canvas", "--output", canvas, COURSE_ROOT=ROOT)
+    assert result.returncode == 0 and "3 rows written" in result.stdout, result.stderr
+    assert run_course("export", "--output", points, COURSE_ROOT=ROOT).returncode == 0
+    rows = list(csv.reader(canvas.open()))
+    ids = list(CONTRACT)
+    assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *ids]
+    assert rows[1][:5] == ["Points Possible", "", "", "", ""]
+    totals = {(r["student"], r["assignment"]): r for r in csv.DictReader(points.open())}
+    for column, assignment_id in enumerate(ids, start=5):
+        assert rows[1][column] == totals["demo_complete", assignment_id]["max_score"]
+    assert [r[0] for r in rows[2:]] == list(DEMO)
+    for row in rows[2:]:
+        assert row[2] == row[3] == row[0]
+        for column, assignment_id in enumerate(ids, start=5):
+            assert row[column] == totals[row[0], assignment_id]["total"], (row[0], assignment_id)
