@@ -4,6 +4,7 @@ real zero."""
 
 import csv
 import hashlib
+import html
 import json
 import os
 import signal
@@ -16,6 +17,8 @@ import pytest
 from bank import BANK
 from helpers import BIN, fill, make_course, run_course, sandbox_off, solutions, submit
 from nbgrader.api import Gradebook
+
+from course.grader import classreport
 
 ASSIGNMENT = "03_mse_loss"
 KILLER = "import os\nos.kill(os.getpid(), 9)"
@@ -197,3 +200,36 @@ def test_an_interrupted_run_stops_its_workers_and_a_rerun_grades_the_same(klass,
     second = statuses(root)
     assert {k: v["status"] for k, v in second.items()} == {k: v["status"] for k, v in first.items()}
     assert tree_digest(root / "submitted") == before
+
+
+def test_the_report_tells_broken_and_missing_submissions_from_mistakes(klass):
+    root, _, _ = klass
+    output = root / "class-report.html"
+    result = course(root, "report", ASSIGNMENT, "--output", str(output))
+    assert result.returncode == 0, result.stderr
+    assert f"{ASSIGNMENT}: 3 graded, 4 failed, 1 missing" in result.stdout
+    (found,) = classreport.collect(root, [ASSIGNMENT])
+    assert sorted(found.totals) == ["right", "wrong", "zz_classmate"]
+    assert sorted(found.failed) == ["corrupt", "hang", "killer", "misnamed"]
+    assert found.missing == ["only01"]
+    mse = next(e for e in found.exercises if e.name == "mse")
+    (sums,) = [m for m in mse.mistakes if "sum of the squared errors" in m.text]
+    assert sums.students == ["wrong", "zz_classmate"] and mse.lost_points == 2
+    page = output.read_text()
+    assert "<b>4</b> failed to grade" in page and "<b>1</b> missing" in page
+    for reason in {found.failed[s] for s in found.failed}:
+        assert html.escape(reason) in page
+    assert not any(s in page for s in ("killer", "zz_classmate", "only01", "corrupt"))
+
+
+def test_the_canvas_export_leaves_what_was_not_graded_empty(klass):
+    root, _, _ = klass
+    output = root / "canvas.csv"
+    assert course(root, "export", "--format", "canvas", "--output", str(output)).returncode == 0
+    rows = list(csv.reader(output.open()))
+    column = rows[0].index(ASSIGNMENT)
+    assert rows[1][0] == "Points Possible" and rows[1][column] == "8"
+    totals = {row[0]: row[column] for row in rows[2:]}
+    assert totals["right"] == "8" and totals["wrong"] == "3"
+    for student in ("killer", "hang", "corrupt", "misnamed", "only01"):
+        assert totals[student] == "", student

@@ -28,10 +28,14 @@ UNNAMED = {WRONG_VALUE, WRONG_SHAPE}
 
 
 def mistake_key(text):
-    """The words that name a mistake: the first sentence of ``text``, without what it says in
-    parentheses, brackets or quotes. "The step used eta = 0.01 (not the eta given)." and "The
-    step used eta = 0.01." name one mistake."""
+    """The words that name a mistake: the first sentence of ``text`` up to its colon (what went
+    wrong, not what to do about it), without what it says in parentheses, brackets or quotes.
+    "The step used eta = 0.01 (not the one given): use eta." and "The step used eta = 0.01."
+    name one mistake."""
     first = re.split(r"(?<=[.?!])\s", _SPANS.sub(" ", text).strip(), maxsplit=1)[0]
+    head, colon, _ = first.partition(": ")
+    if colon and len(head.split()) >= 3:
+        first = head
     return " ".join(first.split()).rstrip(".:,; ")
 
 
