@@ -47,13 +47,15 @@ class CheckError(AssertionError):
     """A failed check; its message is written for the student.
 
     ``mistake`` names the kind of mistake (a test's sentence for a typical mistake, or e.g.
-    "not the right value"; the message itself when the test says nothing more); the grader keeps
-    it, and the class report counts the students per mistake.
+    "not the right value"; the message itself when the test says nothing more); ``named`` is
+    False when the check could only say that something is off (a wrong value no test foresaw, a
+    crash), so that the class report counts a student under the mistakes a test did name.
     """
 
-    def __init__(self, message, mistake=None):
+    def __init__(self, message, mistake=None, named=True):
         super().__init__(message)
         self.mistake = mistake or message
+        self.named = named
 
 
 @contextlib.contextmanager
@@ -133,6 +135,7 @@ def _invoke(func, args, kwargs, shown):
             f"{shown} still raises NotImplementedError: replace the line "
             "`raise NotImplementedError()` with your code.",
             NOT_ANSWERED,
+            named=False,
         ) from None
     except CheckError:
         raise
@@ -165,6 +168,7 @@ def _invoke(func, args, kwargs, shown):
         raise CheckError(
             f"{shown} raised {type(error).__name__}: {text}.{hint}",
             hint.strip() or f"raised {type(error).__name__}",
+            named=False,
         ) from None
 
 
@@ -288,7 +292,11 @@ def check_array(got, expected, what, mistakes=(), reveal=False, atol=ATOL):
     expected = _array(expected, dtype=_float64)
     if got.shape != expected.shape:
         named = _mistake(got, mistakes, atol)
-        raise CheckError(f"{what}: {named or _shape_hint(got, expected)}", named or WRONG_SHAPE)
+        raise CheckError(
+            f"{what}: {named or _shape_hint(got, expected)}",
+            named or WRONG_SHAPE,
+            named=named is not None,
+        )
     _check_values(got, expected, what, mistakes, reveal, atol)
 
 
@@ -296,7 +304,9 @@ def _check_values(got, expected, what, mistakes, reveal, atol=ATOL):
     """Raise a :class:`CheckError` unless ``got`` is finite and close to ``expected``."""
     __tracebackhide__ = True
     if not _finite(got):
-        raise CheckError(f"{what} returned {show(got)}, which contains nan or inf.", "nan or inf")
+        raise CheckError(
+            f"{what} returned {show(got)}, which contains nan or inf.", "nan or inf", named=False
+        )
     if _close(got, expected, atol=atol):
         return
     shown_got, shown_expected = show_apart(got, expected)
@@ -304,7 +314,9 @@ def _check_values(got, expected, what, mistakes, reveal, atol=ATOL):
     message = named or "This is not the right value."
     if reveal:
         message += f" Expected {shown_expected}."
-    raise CheckError(f"{what} returned {shown_got}. {message}", named or WRONG_VALUE)
+    raise CheckError(
+        f"{what} returned {shown_got}. {message}", named or WRONG_VALUE, named=named is not None
+    )
 
 
 def check_scalar(got, expected, what, mistakes=(), reveal=False, atol=ATOL):
@@ -376,6 +388,7 @@ def check_raises(func, args, error, what, why):
             f"{what} still raises NotImplementedError: replace the line "
             "`raise NotImplementedError()` with your code.",
             NOT_ANSWERED,
+            named=False,
         ) from None
     except error as raised:
         return raised
@@ -428,6 +441,7 @@ def value_of(namespace, name):
         raise CheckError(
             f"`{name}` is not defined yet: run your answer cell, which assigns `{name} = ...`.",
             NOT_ANSWERED,
+            named=False,
         )
     return namespace[name]
 

@@ -60,6 +60,7 @@ def test_the_report_counts_the_mistakes_the_class_made(report, assignment_id):
             assert len(holding) == 1, (exercise, words, [m.text for m in groups])
             assert holding[0].students == students, (exercise, words)
             assert f"<b>{len(students)}</b> {html.escape(holding[0].text)}" in page
+        assert [m.named for m in groups] == sorted((m.named for m in groups), reverse=True)
         # a right answer that calls a wrong one (outer through matmul, fit through gd_step) fails
         # too: only demo_partial has wrong answers to call
         others = [m for m in groups if not any(words in m.text for words in built)]
@@ -133,3 +134,19 @@ def test_the_canvas_export_has_canvas_columns_and_the_totals(tmp_path):
         assert row[2] == row[3] == row[0]
         for column, assignment_id in enumerate(ids, start=5):
             assert row[column] == totals[row[0], assignment_id]["total"], (row[0], assignment_id)
+
+
+def test_a_mistake_is_known_by_its_words_not_its_numbers():
+    key = classreport.mistake_key
+    assert key("The learning rate eta you were given was ignored (this is eta = 0.1).") == key(
+        "The learning rate eta you were given was ignored."
+    )
+    assert key("Every epoch visited the samples in the same order: make the generator once.") == (
+        key("Every epoch visited the samples in the same order: before the loop, not in it.")
+    )
+    assert key("Half the gradient: the factor 2 is missing.") != key(
+        "That is n times the gradient: divide the sum by n."
+    )
+    assert key("y_hat_by_hand: prediction 2 is not right.") != key(
+        "y_hat_by_hand: the weights are paired with the wrong columns."
+    ), "a name before the colon is not the mistake"

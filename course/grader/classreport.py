@@ -15,16 +15,11 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
-from course.checks import WRONG_SHAPE, WRONG_VALUE
 from course.grader import pipeline
 from course.grader.classgrade import StatusBook, submissions
 from course.grader.grading import MISTAKE_KEY
 
 _SPANS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|'[^']*'|\"[^\"]*\"|`[^`]*`")
-
-
-UNNAMED = {WRONG_VALUE, WRONG_SHAPE}
-"""What a check says when the test names no particular mistake."""
 
 
 def mistake_key(text):
@@ -46,6 +41,8 @@ class Mistake:
     key: str
     text: str
     students: list
+    named: bool = True
+    """False for what a check could only call off (a wrong value no test foresaw, a crash)."""
 
 
 @dataclass
@@ -153,8 +150,8 @@ def _assignment(root, gb, book, students, assignment_id):
         )
         _add_mistakes(exercises, names, root, student, assignment_id)
     result.maximum = sum(e.maximum for e in result.exercises)
-    for exercise in result.exercises:
-        exercise.mistakes.sort(key=lambda m: (-len(m.students), m.key))
+    for exercise in result.exercises:  # named mistakes first, most frequent first
+        exercise.mistakes.sort(key=lambda m: (not m.named, -len(m.students), m.key))
     return result
 
 
@@ -176,7 +173,8 @@ def _add_grades(exercises, notebook, student):
 
 def _add_mistakes(exercises, names, root, student, assignment_id):
     """Add the mistakes the failed test cells of one graded notebook named, once per student and
-    exercise; "not the right value" or "the wrong shape" only where no test named the mistake."""
+    exercise; what a check could only call off (a wrong value no test foresaw, a crash) counts
+    only where no test named the student's mistake."""
     path = Path(root) / "autograded" / student / assignment_id / f"{assignment_id}.ipynb"
     try:
         cells = json.loads(path.read_text())["cells"]
@@ -185,16 +183,17 @@ def _add_mistakes(exercises, names, root, student, assignment_id):
     found = {}
     for cell in cells:
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        text = cell.get("metadata", {}).get(MISTAKE_KEY, {}).get("mistake")
+        kept = cell.get("metadata", {}).get(MISTAKE_KEY, {})
+        text = kept.get("mistake")
         name = pipeline.exercise_of(grade_id, names) if grade_id and text else None
         if name is not None:
-            found.setdefault(name, {}).setdefault(mistake_key(text), text)
-    for name, named in found.items():
-        if any(key not in UNNAMED for key in named):
-            named = {key: text for key, text in named.items() if key not in UNNAMED}
-        for key, text in named.items():
+            found.setdefault(name, {}).setdefault(mistake_key(text), (text, kept.get("named")))
+    for name, mistakes in found.items():
+        if any(named for _, named in mistakes.values()):
+            mistakes = {key: seen for key, seen in mistakes.items() if seen[1]}
+        for key, (text, named) in mistakes.items():
             group = next((m for m in exercises[name].mistakes if m.key == key), None)
             if group is None:
-                group = Mistake(key, text, [])
+                group = Mistake(key, text, [], bool(named))
                 exercises[name].mistakes.append(group)
             group.students.append(student)

@@ -188,8 +188,12 @@ def cmd_report(args):
     except classreport.NothingGraded as nothing:
         print(f"course report: {nothing}", file=sys.stderr)
         return 1
+    if not args.assignments:  # all of them: those nobody handed in stay out of the page
+        shown = [a for a in results if a.totals or a.failed]
+    else:
+        shown = results
     output = Path(args.output)
-    output.write_text(reportpage.page(results, names=args.names))
+    output.write_text(reportpage.page(shown, names=args.names))
     print(reportpage.summary(results))
     print(f"Report: {output}")
     return 0

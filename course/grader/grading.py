@@ -161,9 +161,9 @@ class StudentNamespace(dict):
 def run_test_cell(source, link, label):
     """Run a test cell's ``source`` in this process against the student's kernel.
 
-    Returns None when it passes, else ``(error name, message, mistake)``, the mistake as the
-    check named it (:class:`course.checks.CheckError`); ``StudentCodeTimeout`` is raised when
-    the student's code ran past the link's deadline.
+    Returns None when it passes, else ``(error name, message, mistake, named)``, the mistake as
+    the check named it and whether a test foresaw it (:class:`course.checks.CheckError`);
+    ``StudentCodeTimeout`` is raised when the student's code ran past the link's deadline.
     """
     try:
         # what a test prints (the hidden tests' note to the student) is not the grader's output
@@ -172,7 +172,8 @@ def run_test_cell(source, link, label):
     except StudentCodeTimeout:
         raise
     except Exception as error:  # the verdict of a failed test: its name and message only
-        return type(error).__name__, str(error), str(getattr(error, "mistake", error))
+        mistake = str(getattr(error, "mistake", error))
+        return type(error).__name__, str(error), mistake, bool(getattr(error, "named", False))
     return None
 
 
@@ -182,8 +183,9 @@ def is_autograder_test(cell):
 
 
 MISTAKE_KEY = "course"
-"""Cell metadata a failed test cell gets at grading: ``{"mistake": ...}``, the mistake its check
-named (the class report counts them, see :mod:`course.grader.classreport`)."""
+"""Cell metadata a failed test cell gets at grading: ``{"mistake": ..., "named": ...}``, the
+mistake its check named and whether a test foresaw it (the class report counts them, see
+:mod:`course.grader.classreport`)."""
 
 
 class SandboxUnavailable(RuntimeError):
@@ -226,15 +228,15 @@ class TrustedExecute(Execute):
             verdict = await loop.run_in_executor(None, run_test_cell, cell.source, link, label)
         except StudentCodeTimeout as error:
             await self.km.interrupt_kernel()
-            verdict = ("TimeoutError", str(error), "did not finish in time")
+            verdict = ("TimeoutError", str(error), "did not finish in time", True)
         if verdict is None:
             cell.outputs = [new_output("stream", name="stdout", text="passed\n")]
         else:
-            name, message, mistake = verdict
+            name, message, mistake, named = verdict
             cell.outputs = [
                 new_output("error", ename=name, evalue=message, traceback=[f"{name}: {message}"])
             ]
-            cell.metadata[MISTAKE_KEY] = {"mistake": mistake}
+            cell.metadata[MISTAKE_KEY] = {"mistake": mistake, "named": named}
         return cell
 
     execute_cell = run_sync(async_execute_cell)

@@ -11,8 +11,6 @@ import io
 
 import matplotlib
 
-from course.checks import NOT_ANSWERED
-
 matplotlib.use("agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 
@@ -146,7 +144,7 @@ def _exercises(assignment, names):
     parts = [
         "<h3>Exercises, most points lost first</h3><table><tr><th>exercise</th>"
         "<th>mean points</th><th>full marks</th><th>lost points</th>"
-        "<th>mistakes named by failed tests (students)</th></tr>"
+        "<th>mistakes named by failed tests (students; grey: no mistake named)</th></tr>"
     ]
     for exercise in ranked:
         graded = len(exercise.scores)
@@ -155,7 +153,7 @@ def _exercises(assignment, names):
             count = len(mistake.students)
             width = 8 * count / max(graded, 1)
             who = f" ({html.escape(', '.join(mistake.students))})" if names else ""
-            shade = " blank" if mistake.text == NOT_ANSWERED else ""
+            shade = "" if mistake.named else " blank"
             items.append(
                 f"<li><span class='bar{shade}' style='width:{width:.2f}rem'></span><b>{count}</b> "
                 f"{html.escape(mistake.text)}{who}</li>"
@@ -198,6 +196,9 @@ def summary(assignments):
     lines = []
     for a in assignments:
         graded = len(a.totals)
+        if not graded and not a.failed:
+            lines.append(f"{a.id}: nothing graded yet")
+            continue
         line = f"{a.id}: {graded} graded, {len(a.failed)} failed, {len(a.missing)} missing"
         if graded:
             line += f"; mean {_mean(sum(a.totals.values()) / graded)}/{_points(a.maximum)}"
