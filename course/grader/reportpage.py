@@ -11,6 +11,8 @@ import io
 
 import matplotlib
 
+from course.checks import WRONG_SHAPE, WRONG_VALUE
+
 matplotlib.use("agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the backend)
 
@@ -30,6 +32,13 @@ th { background: #f4f4f4; } td.num { text-align: right; white-space: nowrap; }
 .counts span { margin-right: 1.2rem; } .counts b { font-size: 1.2rem; }
 ul.mistakes { margin: 0; padding-left: 1rem; } ul.mistakes li { margin: 0.15rem 0; }
 """
+
+
+SAID = {
+    WRONG_VALUE: "a wrong value no test names (often: it calls another exercise's wrong answer)",
+    WRONG_SHAPE: "a wrong shape no test names",
+}
+"""How the report words what a check could only call off."""
 
 
 def _points(value):
@@ -156,7 +165,7 @@ def _exercises(assignment, names):
             shade = "" if mistake.named else " blank"
             items.append(
                 f"<li><span class='bar{shade}' style='width:{width:.2f}rem'></span><b>{count}</b> "
-                f"{html.escape(mistake.text)}{who}</li>"
+                f"{html.escape(SAID.get(mistake.text, mistake.text))}{who}</li>"
             )
         parts.append(
             f"<tr><td><code>{html.escape(exercise.name)}</code></td>"
