@@ -86,6 +86,15 @@ def test_the_report_ranks_exercises_and_names_nobody(report):
     assert (len(written.scores), written.pending, written.blank) == (0, 2, 1)
 
 
+def test_a_report_that_cannot_be_written_says_so_in_one_line(tmp_path):
+    output = tmp_path / "no such folder" / "report.html"
+    result = run_course("report", "02_prediction", "--output", output, COURSE_ROOT=ROOT)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"course report: cannot write {output}: No such file or directory"
+    )
+
+
 def test_names_are_shown_only_when_asked(tmp_path):
     output = tmp_path / "named.html"
     result = run_course(
@@ -106,6 +115,12 @@ def test_a_report_without_grades_says_what_to_do(tmp_path):
     assert result.stderr.strip() == (
         "course report: there is no gradebook yet: run `course autograde` first"
     )
+    for how in (["export"], ["export", "--format", "canvas"]):
+        result = run_course(*how, COURSE_ROOT=bare)
+        assert result.returncode == 1 and result.stderr.strip() == (
+            "course export: there is no gradebook yet: run `course autograde` first"
+        )
+    assert not (bare / "gradebook.db").exists(), "nothing is created"
     empty = make_course(tmp_path / "empty", ["02_prediction"])
     result = run_course("report", "02_prediction", COURSE_ROOT=empty)
     assert result.returncode == 1

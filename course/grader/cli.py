@@ -166,6 +166,12 @@ def cmd_export(args):
     from course.grader import canvas, classgrade, pipeline
 
     ids = paths.assignments()
+    if not (paths.ROOT / "gradebook.db").is_file():
+        print(
+            "course export: there is no gradebook yet: run `course autograde` first",
+            file=sys.stderr,
+        )
+        return 1
     output = args.output or sys.stdout
     if args.format == "canvas":
         rows = canvas.export(paths.ROOT, ids, output)
@@ -193,7 +199,11 @@ def cmd_report(args):
     else:
         shown = results
     output = Path(args.output)
-    output.write_text(reportpage.page(shown, names=args.names))
+    try:
+        output.write_text(reportpage.page(shown, names=args.names))
+    except OSError as error:
+        print(f"course report: cannot write {output}: {error.strerror}", file=sys.stderr)
+        return 1
     print(reportpage.summary(results))
     print(f"Report: {output}")
     return 0
