@@ -70,13 +70,6 @@ class Exercise:
         """Mean points of the graded students, or None."""
         return sum(self.scores.values()) / len(self.scores) if self.scores else None
 
-    @property
-    def full_marks(self):
-        """Share of the graded students with full marks, or None."""
-        if not self.scores:
-            return None
-        return sum(score >= self.maximum for score in self.scores.values()) / len(self.scores)
-
 
 @dataclass
 class Assignment:
