@@ -142,6 +142,7 @@ def _changed(before, args, kwargs):
     changed = []
     for key, old in before:
         now = args[key] if isinstance(key, int) else kwargs[key]
-        if now.shape != old.shape or not np.array_equal(now, old, equal_nan=True):
+        same = now.shape == old.shape and np.array_equal(now, old, equal_nan=now.dtype.kind == "f")
+        if not same:
             changed.append([key, encode(now)])
     return changed
