@@ -1,9 +1,10 @@
 """Fixtures of the test suite, and its rule that under CI nothing is skipped."""
 
 import os
+import shutil
 
 import pytest
-from helpers import make_course
+from helpers import ROOT, make_course, run_course, sandbox_off
 
 from course.grader import paths
 
@@ -12,6 +13,17 @@ from course.grader import paths
 def fresh_course(tmp_path_factory):
     """A copy of the course whose release/ and gradebook nbgrader generated from source/ now."""
     return make_course(tmp_path_factory.mktemp("course"), paths.assignments())
+
+
+@pytest.fixture(scope="session")
+def graded_demo(tmp_path_factory):
+    """A copy of the course with the demo class of submitted/, graded now by `course autograde`
+    (a fresh clone has no gradebook: it is made by grading). Read it only; copy it to change it."""
+    root = make_course(tmp_path_factory.mktemp("demo"), paths.assignments())
+    shutil.copytree(ROOT / "submitted", root / "submitted")
+    result = run_course("autograde", "--jobs", "2", COURSE_ROOT=root, **sandbox_off())
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    return root
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -87,16 +87,13 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def instructor_lab(tmp_path_factory):
-    """JupyterLab in a copy of the course root with the graded demo class, as an instructor
-    starts it to grade by hand (README: jupyter lab, then Nbgrader -> Formgrader)."""
+def instructor_lab(tmp_path_factory, graded_demo):
+    """JupyterLab in a copy of the course with the graded demo class, as an instructor starts it
+    to grade by hand (README: jupyter lab, then Nbgrader -> Formgrader)."""
     require_tool("chromium", "chromium")
     tmp = tmp_path_factory.mktemp("instructor")
     course = tmp / "course"
-    for name in ("source", "release", "submitted", "autograded"):
-        shutil.copytree(ROOT / name, course / name)
-    for name in ("nbgrader_config.py", "gradebook.db"):
-        shutil.copy(ROOT / name, course / name)
+    shutil.copytree(graded_demo, course)
     yield from serve_lab(course, lab_env(tmp, COURSE_ROOT=str(course)), tmp)
 
 

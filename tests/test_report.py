@@ -1,9 +1,9 @@
 """The class report and the grades out, as the instructor meets them: ``course report`` writes an
 HTML page and a summary in the terminal; ``course export --format canvas`` a CSV for Canvas.
 
-Run on the demo class in submitted/ (graded by tests/make_demo.py and committed): demo_partial
-makes the first wrong answer of the bank in every other exercise, demo_blank answers nothing,
-demo_complete everything. The report must count exactly that class."""
+Run on the demo class of submitted/ (built by tests/make_demo.py), graded afresh (the fixture
+graded_demo): demo_partial makes the first wrong answer of the bank in every other exercise,
+demo_blank answers nothing, demo_complete everything. The report must count exactly that class."""
 
 import base64
 import csv
@@ -35,10 +35,10 @@ def demo_mistakes(assignment_id):
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
+def report(tmp_path_factory, graded_demo):
     """The report of the demo class: (finished command, HTML text)."""
     output = tmp_path_factory.mktemp("report") / "class-report.html"
-    result = run_course("report", "--output", str(output), COURSE_ROOT=ROOT)
+    result = run_course("report", "--output", str(output), COURSE_ROOT=graded_demo)
     return result, output.read_text() if output.exists() else ""
 
 
@@ -48,10 +48,10 @@ def without_pictures(page):
 
 
 @pytest.mark.parametrize("assignment_id", list(CONTRACT))
-def test_the_report_counts_the_mistakes_the_class_made(report, assignment_id):
+def test_the_report_counts_the_mistakes_the_class_made(report, graded_demo, assignment_id):
     result, page = report
     assert result.returncode == 0, result.stderr
-    (found,) = classreport.collect(ROOT, [assignment_id])
+    (found,) = classreport.collect(graded_demo, [assignment_id])
     assert sorted(found.totals) == list(DEMO) and not found.failed and not found.missing
     for exercise, built in demo_mistakes(assignment_id).items():
         groups = next(e for e in found.exercises if e.name == exercise).mistakes
@@ -67,7 +67,7 @@ def test_the_report_counts_the_mistakes_the_class_made(report, assignment_id):
         assert all(m.students == ["demo_partial"] for m in others), (exercise, others)
 
 
-def test_the_report_ranks_exercises_and_names_nobody(report):
+def test_the_report_ranks_exercises_and_names_nobody(report, graded_demo):
     result, page = report
     assert result.returncode == 0, result.stderr
     assert not re.search(r"demo_\w+", without_pictures(page)), "no student is named by default"
@@ -79,26 +79,26 @@ def test_the_report_ranks_exercises_and_names_nobody(report):
     for assignment_id in CONTRACT:
         (line,) = [x for x in lines if x.startswith(f"{assignment_id}: ")]
         assert "3 graded, 0 failed, 0 missing" in line and "most points lost: " in line
-    (found,) = classreport.collect(ROOT, ["05_training_loop"])
+    (found,) = classreport.collect(graded_demo, ["05_training_loop"])
     lost = [e.lost_points for e in found.ranked()]
     assert lost == sorted(lost, reverse=True)
     written = next(e for e in found.exercises if e.written)
     assert (len(written.scores), written.pending, written.blank) == (0, 2, 1)
 
 
-def test_a_report_that_cannot_be_written_says_so_in_one_line(tmp_path):
+def test_a_report_that_cannot_be_written_says_so_in_one_line(tmp_path, graded_demo):
     output = tmp_path / "no such folder" / "report.html"
-    result = run_course("report", "02_prediction", "--output", output, COURSE_ROOT=ROOT)
+    result = run_course("report", "02_prediction", "--output", output, COURSE_ROOT=graded_demo)
     assert result.returncode == 1
     assert result.stderr.strip() == (
         f"course report: cannot write {output}: No such file or directory"
     )
 
 
-def test_names_are_shown_only_when_asked(tmp_path):
+def test_names_are_shown_only_when_asked(tmp_path, graded_demo):
     output = tmp_path / "named.html"
     result = run_course(
-        "report", "05_training_loop", "--names", "--output", output, COURSE_ROOT=ROOT
+        "report", "05_training_loop", "--names", "--output", output, COURSE_ROOT=graded_demo
     )
     assert result.returncode == 0, result.stderr
     page = output.read_text()
@@ -132,11 +132,11 @@ def test_a_report_without_grades_says_what_to_do(tmp_path):
     assert result.returncode == 2 and "unknown assignment 07_nothing" in result.stderr
 
 
-def test_the_canvas_export_has_canvas_columns_and_the_totals(tmp_path):
+def test_the_canvas_export_has_canvas_columns_and_the_totals(tmp_path, graded_demo):
     canvas, points = tmp_path / "canvas.csv", tmp_path / "points.csv"
-    result = run_course("export", "--format", "canvas", "--output", canvas, COURSE_ROOT=ROOT)
+    result = run_course("export", "--format", "canvas", "--output", canvas, COURSE_ROOT=graded_demo)
     assert result.returncode == 0 and "3 rows written" in result.stdout, result.stderr
-    assert run_course("export", "--output", points, COURSE_ROOT=ROOT).returncode == 0
+    assert run_course("export", "--output", points, COURSE_ROOT=graded_demo).returncode == 0
     rows = list(csv.reader(canvas.open()))
     ids = list(CONTRACT)
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *ids]
