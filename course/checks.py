@@ -123,6 +123,16 @@ def _copy(value):
     return value
 
 
+def _unanswered(shown):
+    """The error for a call ``shown`` whose function still raises NotImplementedError."""
+    return CheckError(
+        f"{shown} still raises NotImplementedError: replace the line "
+        "`raise NotImplementedError()` with your code.",
+        NOT_ANSWERED,
+        named=False,
+    )
+
+
 def _invoke(func, args, kwargs, shown):
     """Call ``func(*args, **kwargs)``; turn an exception into a :class:`CheckError` naming the
     call as ``shown``."""
@@ -131,12 +141,7 @@ def _invoke(func, args, kwargs, shown):
         with _quiet():
             return func(*args, **kwargs)
     except NotImplementedError:
-        raise CheckError(
-            f"{shown} still raises NotImplementedError: replace the line "
-            "`raise NotImplementedError()` with your code.",
-            NOT_ANSWERED,
-            named=False,
-        ) from None
+        raise _unanswered(shown) from None
     except CheckError:
         raise
     except Exception as error:  # any crash of the student's code is reported, not re-raised
@@ -384,12 +389,7 @@ def check_raises(func, args, error, what, why):
         with _quiet():
             result = func(*args)
     except NotImplementedError:
-        raise CheckError(
-            f"{what} still raises NotImplementedError: replace the line "
-            "`raise NotImplementedError()` with your code.",
-            NOT_ANSWERED,
-            named=False,
-        ) from None
+        raise _unanswered(what) from None
     except error as raised:
         return raised
     except Exception as other:  # the wrong exception is reported, not re-raised

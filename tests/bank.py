@@ -1,27 +1,37 @@
 """A bank of student answers per exercise: correct ones in several forms, and typical wrong ones.
 
-Each entry is ``(label, source of the answer cell, correct)``. The pipeline test puts them into
-release notebooks, grades them with nbgrader and checks each exercise's points.
+Each entry is ``(label, source of the answer cell, correct)``, all of an exercise's in one list.
+The first entry of each exercise is correct and self-contained (it calls no other exercise's
+function): a student of the pipeline test takes it where an exercise has fewer entries. The
+pipeline test puts them into release notebooks, grades them with nbgrader and checks each
+exercise's points.
 """
 
 BANK = {
     "matmul_shape": [
         (
             "tuple",
-            "def matmul_shape(shape_a, shape_b):\n    if shape_a[1] != shape_b[0]:\n"
-            "        raise ValueError('inner sizes differ')\n    return (shape_a[0], shape_b[1])",
+            "def matmul_shape(shape_a, shape_b):\n"
+            "    if shape_a[1] != shape_b[0]:\n"
+            "        raise ValueError('inner sizes differ')\n"
+            "    return (shape_a[0], shape_b[1])",
             True,
         ),
         (
             "list",
-            "def matmul_shape(shape_a, shape_b):\n    (m, n), (k, p) = shape_a, shape_b\n"
-            "    if n != k:\n        raise ValueError(f'{n} != {k}')\n    return [m, p]",
+            "def matmul_shape(shape_a, shape_b):\n"
+            "    (m, n), (k, p) = shape_a, shape_b\n"
+            "    if n != k:\n"
+            "        raise ValueError(f'{n} != {k}')\n"
+            "    return [m, p]",
             True,
         ),
         (
             "swapped",
-            "def matmul_shape(shape_a, shape_b):\n    if shape_a[1] != shape_b[0]:\n"
-            "        raise ValueError('x')\n    return (shape_b[1], shape_a[0])",
+            "def matmul_shape(shape_a, shape_b):\n"
+            "    if shape_a[1] != shape_b[0]:\n"
+            "        raise ValueError('x')\n"
+            "    return (shape_b[1], shape_a[0])",
             False,
         ),
         (
@@ -29,199 +39,469 @@ BANK = {
             "def matmul_shape(shape_a, shape_b):\n    return (shape_a[0], shape_b[1])",
             False,
         ),
+        (
+            "rows of B",
+            "def matmul_shape(shape_a, shape_b):\n"
+            "    if shape_a[1] != shape_b[0]:\n"
+            "        raise ValueError('inner sizes differ')\n"
+            "    return (shape_a[0], shape_b[0])",
+            False,
+        ),
     ],
     "dot": [
         (
             "loop",
-            "def dot(a, b):\n    if len(a) != len(b):\n        raise ValueError('lengths')\n"
-            "    total = 0\n    for k in range(len(a)):\n        total += a[k] * b[k]\n    return total",
+            "def dot(a, b):\n"
+            "    if len(a) != len(b):\n"
+            "        raise ValueError('lengths')\n"
+            "    total = 0\n"
+            "    for k in range(len(a)):\n"
+            "        total += a[k] * b[k]\n"
+            "    return total",
             True,
         ),
         (
             "zip",
-            "def dot(a, b):\n    if len(a) != len(b):\n        raise ValueError('lengths')\n"
+            "def dot(a, b):\n"
+            "    if len(a) != len(b):\n"
+            "        raise ValueError('lengths')\n"
             "    return sum(x * y for x, y in zip(a, b))",
             True,
         ),
         (
             "off by one",
-            "def dot(a, b):\n    if len(a) != len(b):\n        raise ValueError('lengths')\n"
-            "    total = 0\n    for k in range(len(a) - 1):\n        total += a[k] * b[k]\n"
+            "def dot(a, b):\n"
+            "    if len(a) != len(b):\n"
+            "        raise ValueError('lengths')\n"
+            "    total = 0\n"
+            "    for k in range(len(a) - 1):\n"
+            "        total += a[k] * b[k]\n"
             "    return total",
             False,
         ),
         (
             "hard-coded",
-            "def dot(a, b):\n    if len(a) != len(b):\n        raise ValueError('lengths')\n"
+            "def dot(a, b):\n"
+            "    if len(a) != len(b):\n"
+            "        raise ValueError('lengths')\n"
             "    return 32",
+            False,
+        ),
+        (
+            "no sum",
+            "def dot(a, b):\n"
+            "    if len(a) != len(b):\n"
+            "        raise ValueError('lengths')\n"
+            "    return [a[k] * b[k] for k in range(len(a))]",
+            False,
+        ),
+        (
+            "no length check",
+            "def dot(a, b):\n    return sum(x * y for x, y in zip(a, b))",
+            False,
+        ),
+        (
+            "sum of sums",
+            "def dot(a, b):\n"
+            "    if len(a) != len(b):\n"
+            "        raise ValueError('lengths')\n"
+            "    return sum(a) + sum(b)",
             False,
         ),
     ],
     "matmul": [
         (
             "loops",
-            "def matmul(A, B):\n    A = np.asarray(A, dtype=float)\n    B = np.asarray(B, dtype=float)\n"
-            "    if A.shape[1] != B.shape[0]:\n        raise ValueError('inner')\n"
-            "    C = np.zeros((A.shape[0], B.shape[1]))\n    for i in range(A.shape[0]):\n"
-            "        for j in range(B.shape[1]):\n            for k in range(A.shape[1]):\n"
-            "                C[i, j] += A[i, k] * B[k, j]\n    return C",
+            "def matmul(A, B):\n"
+            "    A = np.asarray(A, dtype=float)\n"
+            "    B = np.asarray(B, dtype=float)\n"
+            "    if A.shape[1] != B.shape[0]:\n"
+            "        raise ValueError('inner')\n"
+            "    C = np.zeros((A.shape[0], B.shape[1]))\n"
+            "    for i in range(A.shape[0]):\n"
+            "        for j in range(B.shape[1]):\n"
+            "            for k in range(A.shape[1]):\n"
+            "                C[i, j] += A[i, k] * B[k, j]\n"
+            "    return C",
             True,
         ),
         (
             "lists",
-            "def matmul(A, B):\n    if len(A[0]) != len(B):\n        raise ValueError('inner')\n"
-            "    return [[sum(A[i][k] * B[k][j] for k in range(len(B))) for j in range(len(B[0]))]"
-            " for i in range(len(A))]",
+            "def matmul(A, B):\n"
+            "    if len(A[0]) != len(B):\n"
+            "        raise ValueError('inner')\n"
+            "    return [[sum(A[i][k] * B[k][j] for k in range(len(B))) for j in range(len(B[0]))] for i in range(len(A))]",
             True,
         ),
         (
             "term missing",
-            "def matmul(A, B):\n    A = np.asarray(A, dtype=float)\n    B = np.asarray(B, dtype=float)\n"
-            "    if A.shape[1] != B.shape[0]:\n        raise ValueError('inner')\n"
-            "    C = np.zeros((A.shape[0], B.shape[1]))\n    for i in range(A.shape[0]):\n"
-            "        for j in range(B.shape[1]):\n            for k in range(A.shape[1] - 1):\n"
-            "                C[i, j] += A[i, k] * B[k, j]\n    return C",
+            "def matmul(A, B):\n"
+            "    A = np.asarray(A, dtype=float)\n"
+            "    B = np.asarray(B, dtype=float)\n"
+            "    if A.shape[1] != B.shape[0]:\n"
+            "        raise ValueError('inner')\n"
+            "    C = np.zeros((A.shape[0], B.shape[1]))\n"
+            "    for i in range(A.shape[0]):\n"
+            "        for j in range(B.shape[1]):\n"
+            "            for k in range(A.shape[1] - 1):\n"
+            "                C[i, j] += A[i, k] * B[k, j]\n"
+            "    return C",
             False,
         ),
         (
             "elementwise",
-            "def matmul(A, B):\n    A = np.asarray(A, dtype=float)\n    B = np.asarray(B, dtype=float)\n"
-            "    if A.shape[1] != B.shape[0]:\n        raise ValueError('inner')\n"
+            "def matmul(A, B):\n"
+            "    A = np.asarray(A, dtype=float)\n"
+            "    B = np.asarray(B, dtype=float)\n"
+            "    if A.shape[1] != B.shape[0]:\n"
+            "        raise ValueError('inner')\n"
             "    return A[:, :B.shape[1]] * B[:A.shape[0], :]",
+            False,
+        ),
+        (
+            "transposed",
+            "def matmul(A, B):\n"
+            "    A = np.asarray(A, dtype=float)\n"
+            "    B = np.asarray(B, dtype=float)\n"
+            "    if A.shape[1] != B.shape[0]:\n"
+            "        raise ValueError('inner')\n"
+            "    return (A @ B).T",
+            False,
+        ),
+        (
+            "arrays only",
+            "def matmul(A, B):\n"
+            "    if A.shape[1] != B.shape[0]:\n"
+            "        raise ValueError('inner')\n"
+            "    C = np.zeros((A.shape[0], B.shape[1]))\n"
+            "    for i in range(A.shape[0]):\n"
+            "        for j in range(B.shape[1]):\n"
+            "            for k in range(A.shape[1]):\n"
+            "                C[i, j] += A[i, k] * B[k, j]\n"
+            "    return C",
+            False,
+        ),
+        (
+            "loop from 1",
+            "def matmul(A, B):\n"
+            "    A = np.asarray(A, dtype=float)\n"
+            "    B = np.asarray(B, dtype=float)\n"
+            "    if A.shape[1] != B.shape[0]:\n"
+            "        raise ValueError('inner')\n"
+            "    C = np.zeros((A.shape[0], B.shape[1]))\n"
+            "    for i in range(A.shape[0]):\n"
+            "        for j in range(B.shape[1]):\n"
+            "            for k in range(1, A.shape[1]):\n"
+            "                C[i, j] += A[i, k] * B[k, j]\n"
+            "    return C",
             False,
         ),
     ],
     "outer": [
         (
             "numpy",
-            "def outer(x, w):\n    return np.multiply.outer(np.asarray(x, float), np.asarray(w, float))",
+            "def outer(x, w):\n"
+            "    return np.multiply.outer(np.asarray(x, float), np.asarray(w, float))",
             True,
         ),
-        ("lists", "def outer(x, w):\n    return [[xi * wj for wj in w] for xi in x]", True),
-        ("transposed", "def outer(x, w):\n    return [[xi * wj for xi in x] for wj in w]", False),
+        (
+            "lists",
+            "def outer(x, w):\n    return [[xi * wj for wj in w] for xi in x]",
+            True,
+        ),
+        (
+            "transposed",
+            "def outer(x, w):\n    return [[xi * wj for xi in x] for wj in w]",
+            False,
+        ),
+        (
+            "elementwise",
+            "def outer(x, w):\n    return np.asarray(x, dtype=float) * np.asarray(w, dtype=float)",
+            False,
+        ),
     ],
     "y_hat_by_hand": [
-        ("list", "y_hat_by_hand = [2.9, 5.3, 7.7]", True),
-        ("column", "y_hat_by_hand = np.array([[2.9], [5.3], [7.7]])", True),
-        ("weights swapped", "y_hat_by_hand = [2.2, 3.2, 4.2]", False),
-        ("first only", "y_hat_by_hand = [2.9, 5.0, 8.0]", False),
+        (
+            "list",
+            "y_hat_by_hand = [2.9, 5.3, 7.7]",
+            True,
+        ),
+        (
+            "column",
+            "y_hat_by_hand = np.array([[2.9], [5.3], [7.7]])",
+            True,
+        ),
+        (
+            "weights swapped",
+            "y_hat_by_hand = [2.2, 3.2, 4.2]",
+            False,
+        ),
+        (
+            "first only",
+            "y_hat_by_hand = [2.9, 5.0, 8.0]",
+            False,
+        ),
     ],
     "add_intercept": [
         (
             "hstack",
-            "def add_intercept(x):\n    x = np.asarray(x, dtype=float)\n    if x.ndim == 1:\n"
-            "        x = x[:, None]\n    return np.hstack([np.ones((len(x), 1)), x])",
+            "def add_intercept(x):\n"
+            "    x = np.asarray(x, dtype=float)\n"
+            "    if x.ndim == 1:\n"
+            "        x = x[:, None]\n"
+            "    return np.hstack([np.ones((len(x), 1)), x])",
             True,
         ),
         (
             "column_stack",
-            "def add_intercept(x):\n    x = np.asarray(x, dtype=float)\n"
+            "def add_intercept(x):\n"
+            "    x = np.asarray(x, dtype=float)\n"
             "    return np.column_stack([np.ones(x.shape[0]), x])",
             True,
         ),
         (
             "ones last",
-            "def add_intercept(x):\n    x = np.asarray(x, dtype=float)\n"
+            "def add_intercept(x):\n"
+            "    x = np.asarray(x, dtype=float)\n"
             "    return np.column_stack([x, np.ones(x.shape[0])])",
             False,
         ),
         (
             "1-D only",
-            "def add_intercept(x):\n    x = np.asarray(x, dtype=float)\n"
+            "def add_intercept(x):\n"
+            "    x = np.asarray(x, dtype=float)\n"
             "    return np.column_stack([np.ones(len(x)), x.ravel()[:len(x)]])",
+            False,
+        ),
+        (
+            "flat",
+            "def add_intercept(x):\n    return np.concatenate([[1.0], np.asarray(x, dtype=float)])",
+            False,
+        ),
+        (
+            "zeros",
+            "def add_intercept(x):\n"
+            "    x = np.asarray(x, dtype=float)\n"
+            "    return np.column_stack([np.zeros(x.shape[0]), x])",
             False,
         ),
     ],
     "predict": [
-        ("matmul", "def predict(X, w):\n    return np.asarray(X) @ np.asarray(w)", True),
-        ("dot", "def predict(X, w):\n    return np.dot(X, w)", True),
+        (
+            "matmul",
+            "def predict(X, w):\n    return np.asarray(X) @ np.asarray(w)",
+            True,
+        ),
+        (
+            "dot",
+            "def predict(X, w):\n    return np.dot(X, w)",
+            True,
+        ),
         (
             "elementwise",
             "def predict(X, w):\n    return np.asarray(X) * np.asarray(w).ravel()",
             False,
         ),
-        ("always flat", "def predict(X, w):\n    return np.asarray(X) @ np.ravel(w)", False),
+        (
+            "always flat",
+            "def predict(X, w):\n    return np.asarray(X) @ np.ravel(w)",
+            False,
+        ),
+        (
+            "transposed",
+            "def predict(X, w):\n    y_hat = np.asarray(X) @ np.asarray(w)\n    return y_hat.T",
+            False,
+        ),
+        (
+            "X @ w",
+            "def predict(X, w):\n    return X @ w",
+            True,
+        ),
+        (
+            "X * w",
+            "def predict(X, w):\n    return X * w",
+            False,
+        ),
     ],
     "loss_by_hand": [
-        ("rounded", "loss_by_hand = 0.0633", True),
-        ("exact", "loss_by_hand = 0.19 / 3", True),
-        ("sum", "loss_by_hand = 0.19", False),
-        ("rounded badly", "loss_by_hand = 0.064", False),
+        (
+            "rounded",
+            "loss_by_hand = 0.0633",
+            True,
+        ),
+        (
+            "exact",
+            "loss_by_hand = 0.19 / 3",
+            True,
+        ),
+        (
+            "sum",
+            "loss_by_hand = 0.19",
+            False,
+        ),
+        (
+            "rounded badly",
+            "loss_by_hand = 0.064",
+            False,
+        ),
+        (
+            "absolute",
+            "loss_by_hand = 0.2333",
+            False,
+        ),
+        (
+            "mean error",
+            "loss_by_hand = -0.0333",
+            False,
+        ),
+        (
+            "root",
+            "loss_by_hand = 0.2517",
+            False,
+        ),
     ],
     "mse": [
         (
             "ravel",
-            "def mse(y, y_hat):\n    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
-            "    if y.size != y_hat.size:\n        raise ValueError('sizes')\n"
+            "def mse(y, y_hat):\n"
+            "    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
+            "    if y.size != y_hat.size:\n"
+            "        raise ValueError('sizes')\n"
             "    return float(np.mean((y_hat - y) ** 2))",
             True,
         ),
         (
             "loop",
-            "def mse(y, y_hat):\n    y = [float(v) for v in np.ravel(y)]\n"
-            "    y_hat = [float(v) for v in np.ravel(y_hat)]\n    if len(y) != len(y_hat):\n"
-            "        raise ValueError('sizes')\n    total = 0.0\n    for a, b in zip(y, y_hat):\n"
-            "        total += (b - a) ** 2\n    return total / len(y)",
+            "def mse(y, y_hat):\n"
+            "    y = [float(v) for v in np.ravel(y)]\n"
+            "    y_hat = [float(v) for v in np.ravel(y_hat)]\n"
+            "    if len(y) != len(y_hat):\n"
+            "        raise ValueError('sizes')\n"
+            "    total = 0.0\n"
+            "    for a, b in zip(y, y_hat):\n"
+            "        total += (b - a) ** 2\n"
+            "    return total / len(y)",
             True,
         ),
         (
             "broadcast trap",
-            "def mse(y, y_hat):\n    y, y_hat = np.asarray(y), np.asarray(y_hat)\n"
-            "    if len(y) != len(y_hat):\n        raise ValueError('sizes')\n"
+            "def mse(y, y_hat):\n"
+            "    y, y_hat = np.asarray(y), np.asarray(y_hat)\n"
+            "    if len(y) != len(y_hat):\n"
+            "        raise ValueError('sizes')\n"
             "    return float(np.mean((y_hat - y) ** 2))",
             False,
         ),
         (
             "sum",
-            "def mse(y, y_hat):\n    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
-            "    if y.size != y_hat.size:\n        raise ValueError('sizes')\n"
+            "def mse(y, y_hat):\n"
+            "    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
+            "    if y.size != y_hat.size:\n"
+            "        raise ValueError('sizes')\n"
             "    return float(np.sum((y_hat - y) ** 2))",
             False,
         ),
         (
             "root",
-            "def mse(y, y_hat):\n    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
-            "    if y.size != y_hat.size:\n        raise ValueError('sizes')\n"
+            "def mse(y, y_hat):\n"
+            "    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
+            "    if y.size != y_hat.size:\n"
+            "        raise ValueError('sizes')\n"
             "    return float(np.sqrt(np.mean((y_hat - y) ** 2)))",
             False,
         ),
         (
             "hard-coded",
-            "def mse(y, y_hat):\n    if len(y) != len(y_hat):\n        raise ValueError('sizes')\n"
+            "def mse(y, y_hat):\n"
+            "    if len(y) != len(y_hat):\n"
+            "        raise ValueError('sizes')\n"
             "    return 0.19 / 3",
+            False,
+        ),
+        (
+            "absolute",
+            "def mse(y, y_hat):\n"
+            "    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
+            "    if y.size != y_hat.size:\n"
+            "        raise ValueError('sizes')\n"
+            "    return float(np.mean(np.abs(y_hat - y)))",
+            False,
+        ),
+        (
+            "no square",
+            "def mse(y, y_hat):\n"
+            "    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
+            "    if y.size != y_hat.size:\n"
+            "        raise ValueError('sizes')\n"
+            "    return float(np.mean(y_hat - y))",
+            False,
+        ),
+        (
+            "no length check",
+            "def mse(y, y_hat):\n"
+            "    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
+            "    return float(np.mean((y_hat - y) ** 2))",
             False,
         ),
     ],
     "gradients": [
         (
             "numpy",
-            "def gradients(x, y, w, b):\n    x, y = np.asarray(x, float), np.asarray(y, float)\n"
-            "    e = w * x + b - y\n    return 2 * np.mean(e * x), 2 * np.mean(e)",
+            "def gradients(x, y, w, b):\n"
+            "    x, y = np.asarray(x, float), np.asarray(y, float)\n"
+            "    e = w * x + b - y\n"
+            "    return 2 * np.mean(e * x), 2 * np.mean(e)",
             True,
         ),
         (
             "loop list",
-            "def gradients(x, y, w, b):\n    n = len(x)\n    dw = db = 0.0\n"
-            "    for xi, yi in zip(x, y):\n        dw += 2 * (w * xi + b - yi) * xi / n\n"
-            "        db += 2 * (w * xi + b - yi) / n\n    return [dw, db]",
+            "def gradients(x, y, w, b):\n"
+            "    n = len(x)\n"
+            "    dw = db = 0.0\n"
+            "    for xi, yi in zip(x, y):\n"
+            "        dw += 2 * (w * xi + b - yi) * xi / n\n"
+            "        db += 2 * (w * xi + b - yi) / n\n"
+            "    return [dw, db]",
             True,
         ),
         (
             "no factor 2",
-            "def gradients(x, y, w, b):\n    x, y = np.asarray(x, float), np.asarray(y, float)\n"
-            "    e = w * x + b - y\n    return np.mean(e * x), np.mean(e)",
+            "def gradients(x, y, w, b):\n"
+            "    x, y = np.asarray(x, float), np.asarray(y, float)\n"
+            "    e = w * x + b - y\n"
+            "    return np.mean(e * x), np.mean(e)",
             False,
         ),
         (
             "sign",
-            "def gradients(x, y, w, b):\n    x, y = np.asarray(x, float), np.asarray(y, float)\n"
-            "    e = y - (w * x + b)\n    return 2 * np.mean(e * x), 2 * np.mean(e)",
+            "def gradients(x, y, w, b):\n"
+            "    x, y = np.asarray(x, float), np.asarray(y, float)\n"
+            "    e = y - (w * x + b)\n"
+            "    return 2 * np.mean(e * x), 2 * np.mean(e)",
             False,
         ),
         (
             "swapped",
-            "def gradients(x, y, w, b):\n    x, y = np.asarray(x, float), np.asarray(y, float)\n"
-            "    e = w * x + b - y\n    return 2 * np.mean(e), 2 * np.mean(e * x)",
+            "def gradients(x, y, w, b):\n"
+            "    x, y = np.asarray(x, float), np.asarray(y, float)\n"
+            "    e = w * x + b - y\n"
+            "    return 2 * np.mean(e), 2 * np.mean(e * x)",
+            False,
+        ),
+        (
+            "sum",
+            "def gradients(x, y, w, b):\n"
+            "    x, y = np.asarray(x, float), np.asarray(y, float)\n"
+            "    e = w * x + b - y\n"
+            "    return 2 * np.sum(e * x), 2 * np.sum(e)",
+            False,
+        ),
+        (
+            "missing x",
+            "def gradients(x, y, w, b):\n"
+            "    x, y = np.asarray(x, float), np.asarray(y, float)\n"
+            "    e = w * x + b - y\n"
+            "    return 2 * np.mean(e), 2 * np.mean(e)",
             False,
         ),
     ],
@@ -241,60 +521,122 @@ BANK = {
         ),
         (
             "fixed h",
-            "def numerical_gradient(loss, w, b, h=1e-6):\n    h = 1e-6\n"
+            "def numerical_gradient(loss, w, b, h=1e-6):\n"
+            "    h = 1e-6\n"
             "    return ((loss(w + h, b) - loss(w - h, b)) / (2 * h),\n"
             "            (loss(w, b + h) - loss(w, b - h)) / (2 * h))",
             False,
         ),
-    ],
-    "gd_step": [
-        ("tuple", "def gd_step(w, b, dw, db, eta):\n    return w - eta * dw, b - eta * db", True),
+        (
+            "over 4h",
+            "def numerical_gradient(loss, w, b, h=1e-6):\n"
+            "    return ((loss(w + h, b) - loss(w - h, b)) / (4 * h), (loss(w, b + h) - loss(w, b - h)) / (4 * h))",
+            False,
+        ),
         (
             "array",
-            "def gd_step(w, b, dw, db, eta):\n    return np.array([w, b]) - eta * np.array([dw, db])",
+            "def numerical_gradient(loss, w, b, h=1e-6):\n"
+            "    step = 2 * h\n"
+            "    return np.array([loss(w + h, b) - loss(w - h, b), loss(w, b + h) - loss(w, b - h)]) / step",
             True,
         ),
-        ("ascent", "def gd_step(w, b, dw, db, eta):\n    return w + eta * dw, b + eta * db", False),
+        (
+            "over h",
+            "def numerical_gradient(loss, w, b, h=1e-6):\n"
+            "    return ((loss(w + h, b) - loss(w - h, b)) / h, (loss(w, b + h) - loss(w, b - h)) / h)",
+            False,
+        ),
+    ],
+    "gd_step": [
+        (
+            "tuple",
+            "def gd_step(w, b, dw, db, eta):\n    return w - eta * dw, b - eta * db",
+            True,
+        ),
+        (
+            "array",
+            "def gd_step(w, b, dw, db, eta):\n"
+            "    return np.array([w, b]) - eta * np.array([dw, db])",
+            True,
+        ),
+        (
+            "ascent",
+            "def gd_step(w, b, dw, db, eta):\n    return w + eta * dw, b + eta * db",
+            False,
+        ),
+        (
+            "eta fixed",
+            "def gd_step(w, b, dw, db, eta):\n    return w - 0.01 * dw, b - 0.01 * db",
+            False,
+        ),
+        (
+            "not scaled",
+            "def gd_step(w, b, dw, db, eta):\n    return w - dw, b - db",
+            False,
+        ),
     ],
     "fit": [
         (
             "seed loop",
-            "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n    x, y = np.asarray(x), np.asarray(y)\n"
-            "    w, b, losses = w0, b0, []\n    n = len(x)\n    for epoch in range(epochs):\n"
-            "        y_hat = w * x + b\n        losses.append(np.mean((y_hat - y) ** 2))\n"
-            "        dw = (2 / n) * np.sum((y_hat - y) * x)\n        db = (2 / n) * np.sum(y_hat - y)\n"
-            "        w -= eta * dw\n        b -= eta * db\n    return w, b, losses",
+            "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n"
+            "    x, y = np.asarray(x), np.asarray(y)\n"
+            "    w, b, losses = w0, b0, []\n"
+            "    n = len(x)\n"
+            "    for epoch in range(epochs):\n"
+            "        y_hat = w * x + b\n"
+            "        losses.append(np.mean((y_hat - y) ** 2))\n"
+            "        dw = (2 / n) * np.sum((y_hat - y) * x)\n"
+            "        db = (2 / n) * np.sum(y_hat - y)\n"
+            "        w -= eta * dw\n"
+            "        b -= eta * db\n"
+            "    return w, b, losses",
             True,
         ),
         (
             "array losses",
-            "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n    x, y = np.asarray(x), np.asarray(y)\n"
-            "    w, b = w0, b0\n    losses = np.zeros(epochs)\n    for k in range(epochs):\n"
-            "        e = w * x + b - y\n        losses[k] = np.mean(e ** 2)\n"
+            "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n"
+            "    x, y = np.asarray(x), np.asarray(y)\n"
+            "    w, b = w0, b0\n"
+            "    losses = np.zeros(epochs)\n"
+            "    for k in range(epochs):\n"
+            "        e = w * x + b - y\n"
+            "        losses[k] = np.mean(e ** 2)\n"
             "        w, b = w - eta * 2 * np.mean(e * x), b - eta * 2 * np.mean(e)\n"
             "    return (w, b, losses)",
             True,
         ),
         (
             "loss after update",
-            "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n    x, y = np.asarray(x), np.asarray(y)\n"
-            "    w, b, losses = w0, b0, []\n    for k in range(epochs):\n        e = w * x + b - y\n"
+            "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n"
+            "    x, y = np.asarray(x), np.asarray(y)\n"
+            "    w, b, losses = w0, b0, []\n"
+            "    for k in range(epochs):\n"
+            "        e = w * x + b - y\n"
             "        w, b = w - eta * 2 * np.mean(e * x), b - eta * 2 * np.mean(e)\n"
-            "        losses.append(np.mean((w * x + b - y) ** 2))\n    return w, b, losses",
+            "        losses.append(np.mean((w * x + b - y) ** 2))\n"
+            "    return w, b, losses",
             False,
         ),
         (
             "sequential",
-            "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n    x, y = np.asarray(x), np.asarray(y)\n"
-            "    w, b, losses = w0, b0, []\n    for k in range(epochs):\n        e = w * x + b - y\n"
-            "        losses.append(np.mean(e ** 2))\n        w = w - eta * 2 * np.mean(e * x)\n"
-            "        b = b - eta * 2 * np.mean(w * x + b - y)\n    return w, b, losses",
+            "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n"
+            "    x, y = np.asarray(x), np.asarray(y)\n"
+            "    w, b, losses = w0, b0, []\n"
+            "    for k in range(epochs):\n"
+            "        e = w * x + b - y\n"
+            "        losses.append(np.mean(e ** 2))\n"
+            "        w = w - eta * 2 * np.mean(e * x)\n"
+            "        b = b - eta * 2 * np.mean(w * x + b - y)\n"
+            "    return w, b, losses",
             False,
         ),
         (
             "eta ignored",
-            "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n    x, y = np.asarray(x), np.asarray(y)\n"
-            "    w, b, losses = w0, b0, []\n    for k in range(epochs):\n        e = w * x + b - y\n"
+            "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n"
+            "    x, y = np.asarray(x), np.asarray(y)\n"
+            "    w, b, losses = w0, b0, []\n"
+            "    for k in range(epochs):\n"
+            "        e = w * x + b - y\n"
             "        losses.append(np.mean(e ** 2))\n"
             "        w, b = w - 0.01 * 2 * np.mean(e * x), b - 0.01 * 2 * np.mean(e)\n"
             "    return w, b, losses",
@@ -302,8 +644,23 @@ BANK = {
         ),
         (
             "start ignored",
-            "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n    x, y = np.asarray(x), np.asarray(y)\n"
-            "    w, b, losses = 0.0, 0.0, []\n    for k in range(epochs):\n        e = w * x + b - y\n"
+            "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n"
+            "    x, y = np.asarray(x), np.asarray(y)\n"
+            "    w, b, losses = 0.0, 0.0, []\n"
+            "    for k in range(epochs):\n"
+            "        e = w * x + b - y\n"
+            "        losses.append(np.mean(e ** 2))\n"
+            "        w, b = w - eta * 2 * np.mean(e * x), b - eta * 2 * np.mean(e)\n"
+            "    return w, b, losses",
+            False,
+        ),
+        (
+            "one epoch short",
+            "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n"
+            "    x, y = np.asarray(x), np.asarray(y)\n"
+            "    w, b, losses = w0, b0, []\n"
+            "    for k in range(epochs - 1):\n"
+            "        e = w * x + b - y\n"
             "        losses.append(np.mean(e ** 2))\n"
             "        w, b = w - eta * 2 * np.mean(e * x), b - eta * 2 * np.mean(e)\n"
             "    return w, b, losses",
@@ -313,532 +670,368 @@ BANK = {
     "closed_form": [
         (
             "solve",
-            "def closed_form(x, y):\n    X = np.column_stack([np.ones(len(x)), x])\n"
-            "    b, w = np.linalg.solve(X.T @ X, X.T @ np.asarray(y))\n    return w, b",
+            "def closed_form(x, y):\n"
+            "    X = np.column_stack([np.ones(len(x)), x])\n"
+            "    b, w = np.linalg.solve(X.T @ X, X.T @ np.asarray(y))\n"
+            "    return w, b",
             True,
         ),
         (
             "formulas",
-            "def closed_form(x, y):\n    x, y = np.asarray(x, float), np.asarray(y, float)\n"
+            "def closed_form(x, y):\n"
+            "    x, y = np.asarray(x, float), np.asarray(y, float)\n"
             "    w = np.sum((x - x.mean()) * (y - y.mean())) / np.sum((x - x.mean()) ** 2)\n"
             "    return [w, y.mean() - w * x.mean()]",
             True,
         ),
         (
             "swapped",
-            "def closed_form(x, y):\n    X = np.column_stack([np.ones(len(x)), x])\n"
+            "def closed_form(x, y):\n"
+            "    X = np.column_stack([np.ones(len(x)), x])\n"
             "    return tuple(np.linalg.solve(X.T @ X, X.T @ np.asarray(y)))",
             False,
         ),
         (
             "no intercept",
-            "def closed_form(x, y):\n    x, y = np.asarray(x, float), np.asarray(y, float)\n"
+            "def closed_form(x, y):\n"
+            "    x, y = np.asarray(x, float), np.asarray(y, float)\n"
             "    return x @ y / (x @ x), 0.0",
             False,
         ),
     ],
+    "gradient": [
+        (
+            "matrix form",
+            "def gradient(X, y, w):\n"
+            "    X, y, w = (np.asarray(a, dtype=float) for a in (X, y, w))\n"
+            "    return 2 / len(y) * X.T @ (X @ w - y)",
+            True,
+        ),
+        (
+            "errors first",
+            "def gradient(X, y, w):\n"
+            "    error = np.asarray(X) @ np.asarray(w) - np.asarray(y)\n"
+            "    return 2 * error @ np.asarray(X) / len(error)",
+            True,
+        ),
+        (
+            "loop over samples",
+            "def gradient(X, y, w):\n"
+            "    X, y, w = np.asarray(X, float), np.asarray(y, float), np.asarray(w, float)\n"
+            "    total = np.zeros(X.shape[1])\n"
+            "    for i in range(len(y)):\n"
+            "        total += 2 * (X[i] @ w - y[i]) * X[i]\n"
+            "    return total / len(y)",
+            True,
+        ),
+        (
+            "no factor 2",
+            "def gradient(X, y, w):\n    return X.T @ (X @ w - y) / len(y)",
+            False,
+        ),
+        (
+            "not transposed",
+            "def gradient(X, y, w):\n    return 2 / len(y) * X @ (X @ w - y)",
+            False,
+        ),
+        (
+            "sum",
+            "def gradient(X, y, w):\n    return 2 * X.T @ (X @ w - y)",
+            False,
+        ),
+        (
+            "sign",
+            "def gradient(X, y, w):\n    return 2 / len(y) * X.T @ (y - X @ w)",
+            False,
+        ),
+    ],
+    "fit_gd": [
+        (
+            "copy of w0",
+            "def fit_gd(X, y, eta=0.1, epochs=1000, w0=None):\n"
+            "    X, y = np.asarray(X, float), np.asarray(y, float)\n"
+            "    w = np.zeros(X.shape[1]) if w0 is None else np.array(w0, dtype=float)\n"
+            "    losses = []\n"
+            "    for _ in range(epochs):\n"
+            "        error = X @ w - y\n"
+            "        losses.append(np.mean(error ** 2))\n"
+            "        w = w - eta * 2 / len(y) * X.T @ error\n"
+            "    return w, losses",
+            True,
+        ),
+        (
+            "array of losses",
+            "def fit_gd(X, y, eta=0.1, epochs=1000, w0=None):\n"
+            "    w = np.zeros(np.shape(X)[1]) if w0 is None else np.asarray(w0, dtype=float)\n"
+            "    losses = np.zeros(epochs)\n"
+            "    for k in range(epochs):\n"
+            "        losses[k] = np.mean((X @ w - y) ** 2)\n"
+            "        w = w - eta * (2 / len(y)) * (X.T @ (X @ w - y))\n"
+            "    return w, losses",
+            True,
+        ),
+        (
+            "loss after update",
+            "def fit_gd(X, y, eta=0.1, epochs=1000, w0=None):\n"
+            "    w = np.zeros(X.shape[1]) if w0 is None else np.array(w0, dtype=float)\n"
+            "    losses = []\n"
+            "    for _ in range(epochs):\n"
+            "        w = w - eta * 2 / len(y) * X.T @ (X @ w - y)\n"
+            "        losses.append(np.mean((X @ w - y) ** 2))\n"
+            "    return w, losses",
+            False,
+        ),
+        (
+            "start ignored",
+            "def fit_gd(X, y, eta=0.1, epochs=1000, w0=None):\n"
+            "    w = np.zeros(X.shape[1])\n"
+            "    losses = []\n"
+            "    for _ in range(epochs):\n"
+            "        losses.append(np.mean((X @ w - y) ** 2))\n"
+            "        w = w - eta * 2 / len(y) * X.T @ (X @ w - y)\n"
+            "    return w, losses",
+            False,
+        ),
+        (
+            "w0 changed in place",
+            "def fit_gd(X, y, eta=0.1, epochs=1000, w0=None):\n"
+            "    w = np.zeros(X.shape[1]) if w0 is None else w0\n"
+            "    losses = []\n"
+            "    for _ in range(epochs):\n"
+            "        losses.append(np.mean((X @ w - y) ** 2))\n"
+            "        w -= eta * 2 / len(y) * X.T @ (X @ w - y)\n"
+            "    return w, losses",
+            False,
+        ),
+        (
+            "eta ignored",
+            "def fit_gd(X, y, eta=0.1, epochs=1000, w0=None):\n"
+            "    w = np.zeros(X.shape[1]) if w0 is None else np.array(w0, dtype=float)\n"
+            "    losses = []\n"
+            "    for _ in range(epochs):\n"
+            "        losses.append(np.mean((X @ w - y) ** 2))\n"
+            "        w = w - 0.1 * 2 / len(y) * X.T @ (X @ w - y)\n"
+            "    return w, losses",
+            False,
+        ),
+        (
+            "one epoch short",
+            "def fit_gd(X, y, eta=0.1, epochs=1000, w0=None):\n"
+            "    w = np.zeros(X.shape[1]) if w0 is None else np.array(w0, dtype=float)\n"
+            "    losses = []\n"
+            "    for _ in range(epochs - 1):\n"
+            "        losses.append(np.mean((X @ w - y) ** 2))\n"
+            "        w = w - eta * 2 / len(y) * X.T @ (X @ w - y)\n"
+            "    return w, losses",
+            False,
+        ),
+    ],
+    "standardize": [
+        (
+            "axis 0",
+            "def standardize(F):\n"
+            "    F = np.asarray(F, dtype=float)\n"
+            "    mean, std = F.mean(axis=0), F.std(axis=0)\n"
+            "    for j in range(F.shape[1]):\n"
+            "        if std[j] == 0:\n"
+            "            raise ValueError(f'column {j} is constant')\n"
+            "    return (F - mean) / std, mean, std",
+            True,
+        ),
+        (
+            "loop over columns",
+            "def standardize(F):\n"
+            "    F = np.asarray(F, dtype=float)\n"
+            "    n, p = F.shape\n"
+            "    Z, mean, std = np.empty((n, p)), np.empty(p), np.empty(p)\n"
+            "    for j in range(p):\n"
+            "        mean[j] = np.mean(F[:, j])\n"
+            "        std[j] = np.sqrt(np.mean((F[:, j] - mean[j]) ** 2))\n"
+            "        if std[j] == 0:\n"
+            "            raise ValueError(f'feature {j} has the same value in every row')\n"
+            "        Z[:, j] = (F[:, j] - mean[j]) / std[j]\n"
+            "    return Z, mean, std",
+            True,
+        ),
+        (
+            "whole matrix",
+            "def standardize(F):\n"
+            "    mean, std = F.mean(), F.std()\n"
+            "    if std == 0:\n"
+            "        raise ValueError('column 0 is constant')\n"
+            "    return (F - mean) / std, mean, std",
+            False,
+        ),
+        (
+            "min-max",
+            "def standardize(F):\n"
+            "    low, high = F.min(axis=0), F.max(axis=0)\n"
+            "    for j in range(F.shape[1]):\n"
+            "        if high[j] == low[j]:\n"
+            "            raise ValueError(f'column {j} is constant')\n"
+            "    return (F - low) / (high - low), low, high - low",
+            False,
+        ),
+        (
+            "sample std",
+            "def standardize(F):\n"
+            "    mean, std = F.mean(axis=0), F.std(axis=0, ddof=1)\n"
+            "    for j in range(F.shape[1]):\n"
+            "        if std[j] == 0:\n"
+            "            raise ValueError(f'column {j} is constant')\n"
+            "    return (F - mean) / std, mean, std",
+            False,
+        ),
+        (
+            "no error",
+            "def standardize(F):\n"
+            "    mean, std = F.mean(axis=0), F.std(axis=0)\n"
+            "    return (F - mean) / std, mean, std",
+            False,
+        ),
+        (
+            "column not named",
+            "def standardize(F):\n"
+            "    mean, std = F.mean(axis=0), F.std(axis=0)\n"
+            "    if np.any(std == 0):\n"
+            "        raise ValueError('a column is constant')\n"
+            "    return (F - mean) / std, mean, std",
+            False,
+        ),
+    ],
+    "normal_equation": [
+        (
+            "solve",
+            "def normal_equation(X, y):\n"
+            "    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)\n"
+            "    return np.linalg.solve(X.T @ X, X.T @ y)",
+            True,
+        ),
+        (
+            "names",
+            "def normal_equation(X, y):\n"
+            "    A = np.dot(np.transpose(X), X)\n"
+            "    c = np.dot(np.transpose(X), y)\n"
+            "    w = np.linalg.solve(A, c)\n"
+            "    return w",
+            True,
+        ),
+        (
+            "inverse",
+            "def normal_equation(X, y):\n    return np.linalg.inv(X.T @ X) @ X.T @ y",
+            False,
+        ),
+        (
+            "right side y",
+            "def normal_equation(X, y):\n    return np.linalg.solve(X.T @ X, y)",
+            False,
+        ),
+        (
+            "X not squared",
+            "def normal_equation(X, y):\n    return np.linalg.solve(X, y)",
+            False,
+        ),
+    ],
+    "minibatch_sgd": [
+        (
+            "own gradient",
+            "def minibatch_sgd(X, y, eta=0.05, epochs=50, batch_size=16, seed=0):\n"
+            "    rng = np.random.default_rng(seed)\n"
+            "    w = np.zeros(np.shape(X)[1])\n"
+            "    losses = np.empty(epochs)\n"
+            "    for epoch in range(epochs):\n"
+            "        losses[epoch] = np.mean((X @ w - y) ** 2)\n"
+            "        order = rng.permutation(len(y))\n"
+            "        start = 0\n"
+            "        while start < len(y):\n"
+            "            idx = order[start:start + batch_size]\n"
+            "            Xb, yb = X[idx], y[idx]\n"
+            "            w = w - eta * 2 * Xb.T @ (Xb @ w - yb) / len(yb)\n"
+            "            start += batch_size\n"
+            "    return w, losses",
+            True,
+        ),
+        (
+            "as described",
+            "def minibatch_sgd(X, y, eta=0.05, epochs=50, batch_size=16, seed=0):\n"
+            "    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)\n"
+            "    n = len(y)\n"
+            "    w = np.zeros(X.shape[1])\n"
+            "    rng = np.random.default_rng(seed)\n"
+            "    losses = []\n"
+            "    for _ in range(epochs):\n"
+            "        losses.append(np.mean((X @ w - y) ** 2))\n"
+            "        order = rng.permutation(n)\n"
+            "        for i in range(0, n, batch_size):\n"
+            "            batch = order[i:i + batch_size]\n"
+            "            w = w - eta * gradient(X[batch], y[batch], w)\n"
+            "    return w, losses",
+            True,
+        ),
+        (
+            "rng per epoch",
+            "def minibatch_sgd(X, y, eta=0.05, epochs=50, batch_size=16, seed=0):\n"
+            "    n = len(y)\n"
+            "    w = np.zeros(X.shape[1])\n"
+            "    losses = []\n"
+            "    for _ in range(epochs):\n"
+            "        losses.append(np.mean((X @ w - y) ** 2))\n"
+            "        order = np.random.default_rng(seed).permutation(n)\n"
+            "        for i in range(0, n, batch_size):\n"
+            "            batch = order[i:i + batch_size]\n"
+            "            w = w - eta * 2 / len(batch) * X[batch].T @ (X[batch] @ w - y[batch])\n"
+            "    return w, losses",
+            False,
+        ),
+        (
+            "no shuffling",
+            "def minibatch_sgd(X, y, eta=0.05, epochs=50, batch_size=16, seed=0):\n"
+            "    n = len(y)\n"
+            "    w = np.zeros(X.shape[1])\n"
+            "    losses = []\n"
+            "    for _ in range(epochs):\n"
+            "        losses.append(np.mean((X @ w - y) ** 2))\n"
+            "        for i in range(0, n, batch_size):\n"
+            "            batch = np.arange(i, min(i + batch_size, n))\n"
+            "            w = w - eta * 2 / len(batch) * X[batch].T @ (X[batch] @ w - y[batch])\n"
+            "    return w, losses",
+            False,
+        ),
+        (
+            "loss on a batch",
+            "def minibatch_sgd(X, y, eta=0.05, epochs=50, batch_size=16, seed=0):\n"
+            "    n = len(y)\n"
+            "    w = np.zeros(X.shape[1])\n"
+            "    rng = np.random.default_rng(seed)\n"
+            "    losses = []\n"
+            "    for _ in range(epochs):\n"
+            "        order = rng.permutation(n)\n"
+            "        for i in range(0, n, batch_size):\n"
+            "            batch = order[i:i + batch_size]\n"
+            "            if i == 0:\n"
+            "                losses.append(np.mean((X[batch] @ w - y[batch]) ** 2))\n"
+            "            w = w - eta * 2 / len(batch) * X[batch].T @ (X[batch] @ w - y[batch])\n"
+            "    return w, losses",
+            False,
+        ),
+        (
+            "last batch dropped",
+            "def minibatch_sgd(X, y, eta=0.05, epochs=50, batch_size=16, seed=0):\n"
+            "    n = len(y)\n"
+            "    w = np.zeros(X.shape[1])\n"
+            "    rng = np.random.default_rng(seed)\n"
+            "    losses = []\n"
+            "    for _ in range(epochs):\n"
+            "        losses.append(np.mean((X @ w - y) ** 2))\n"
+            "        order = rng.permutation(n)\n"
+            "        for i in range(0, n - batch_size + 1, batch_size):\n"
+            "            batch = order[i:i + batch_size]\n"
+            "            w = w - eta * 2 / len(batch) * X[batch].T @ (X[batch] @ w - y[batch])\n"
+            "    return w, losses",
+            False,
+        ),
+    ],
 }
-
-BANK["mse"] += [
-    (
-        "absolute",
-        "def mse(y, y_hat):\n    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
-        "    if y.size != y_hat.size:\n        raise ValueError('sizes')\n"
-        "    return float(np.mean(np.abs(y_hat - y)))",
-        False,
-    ),
-    (
-        "no square",
-        "def mse(y, y_hat):\n    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
-        "    if y.size != y_hat.size:\n        raise ValueError('sizes')\n"
-        "    return float(np.mean(y_hat - y))",
-        False,
-    ),
-]
-BANK["predict"] += [
-    (
-        "transposed",
-        "def predict(X, w):\n    y_hat = np.asarray(X) @ np.asarray(w)\n    return y_hat.T",
-        False,
-    ),
-]
-BANK["gradients"] += [
-    (
-        "sum",
-        "def gradients(x, y, w, b):\n    x, y = np.asarray(x, float), np.asarray(y, float)\n"
-        "    e = w * x + b - y\n    return 2 * np.sum(e * x), 2 * np.sum(e)",
-        False,
-    ),
-    (
-        "missing x",
-        "def gradients(x, y, w, b):\n    x, y = np.asarray(x, float), np.asarray(y, float)\n"
-        "    e = w * x + b - y\n    return 2 * np.mean(e), 2 * np.mean(e)",
-        False,
-    ),
-]
-
-BANK["matmul_shape"] += [
-    (
-        "rows of B",
-        "def matmul_shape(shape_a, shape_b):\n    if shape_a[1] != shape_b[0]:\n"
-        "        raise ValueError('inner sizes differ')\n    return (shape_a[0], shape_b[0])",
-        False,
-    ),
-]
-BANK["dot"] += [
-    (
-        "no sum",
-        "def dot(a, b):\n    if len(a) != len(b):\n        raise ValueError('lengths')\n"
-        "    return [a[k] * b[k] for k in range(len(a))]",
-        False,
-    ),
-    ("no length check", "def dot(a, b):\n    return sum(x * y for x, y in zip(a, b))", False),
-]
-BANK["matmul"] += [
-    (
-        "transposed",
-        "def matmul(A, B):\n    A = np.asarray(A, dtype=float)\n    B = np.asarray(B, dtype=float)\n"
-        "    if A.shape[1] != B.shape[0]:\n        raise ValueError('inner')\n    return (A @ B).T",
-        False,
-    ),
-]
-BANK["matmul"] += [
-    (
-        "arrays only",
-        "def matmul(A, B):\n    if A.shape[1] != B.shape[0]:\n        raise ValueError('inner')\n"
-        "    C = np.zeros((A.shape[0], B.shape[1]))\n    for i in range(A.shape[0]):\n"
-        "        for j in range(B.shape[1]):\n            for k in range(A.shape[1]):\n"
-        "                C[i, j] += A[i, k] * B[k, j]\n    return C",
-        False,
-    ),
-]
-BANK["matmul"] += [
-    (
-        "loop from 1",
-        "def matmul(A, B):\n    A = np.asarray(A, dtype=float)\n    B = np.asarray(B, dtype=float)\n"
-        "    if A.shape[1] != B.shape[0]:\n        raise ValueError('inner')\n"
-        "    C = np.zeros((A.shape[0], B.shape[1]))\n    for i in range(A.shape[0]):\n"
-        "        for j in range(B.shape[1]):\n            for k in range(1, A.shape[1]):\n"
-        "                C[i, j] += A[i, k] * B[k, j]\n    return C",
-        False,
-    ),
-]
-BANK["dot"] += [
-    (
-        "sum of sums",
-        "def dot(a, b):\n    if len(a) != len(b):\n        raise ValueError('lengths')\n"
-        "    return sum(a) + sum(b)",
-        False,
-    ),
-]
-BANK["add_intercept"] += [
-    (
-        "flat",
-        "def add_intercept(x):\n    return np.concatenate([[1.0], np.asarray(x, dtype=float)])",
-        False,
-    ),
-]
-BANK["loss_by_hand"] += [
-    ("absolute", "loss_by_hand = 0.2333", False),
-    ("mean error", "loss_by_hand = -0.0333", False),
-]
-BANK["numerical_gradient"] += [
-    (
-        "over 4h",
-        "def numerical_gradient(loss, w, b, h=1e-6):\n"
-        "    return ((loss(w + h, b) - loss(w - h, b)) / (4 * h), (loss(w, b + h) - loss(w, b - h)) / (4 * h))",
-        False,
-    ),
-]
-BANK["outer"] += [
-    (
-        "elementwise",
-        "def outer(x, w):\n    return np.asarray(x, dtype=float) * np.asarray(w, dtype=float)",
-        False,
-    ),
-]
-BANK["add_intercept"] += [
-    (
-        "zeros",
-        "def add_intercept(x):\n    x = np.asarray(x, dtype=float)\n"
-        "    return np.column_stack([np.zeros(x.shape[0]), x])",
-        False,
-    ),
-]
-BANK["predict"] += [
-    ("X @ w", "def predict(X, w):\n    return X @ w", True),
-    ("X * w", "def predict(X, w):\n    return X * w", False),
-]
-BANK["loss_by_hand"] += [
-    ("root", "loss_by_hand = 0.2517", False),
-]
-BANK["mse"] += [
-    (
-        "no length check",
-        "def mse(y, y_hat):\n    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
-        "    return float(np.mean((y_hat - y) ** 2))",
-        False,
-    ),
-]
-BANK["numerical_gradient"] += [
-    (
-        "array",
-        "def numerical_gradient(loss, w, b, h=1e-6):\n    step = 2 * h\n"
-        "    return np.array([loss(w + h, b) - loss(w - h, b), loss(w, b + h) - loss(w, b - h)]) / step",
-        True,
-    ),
-    (
-        "over h",
-        "def numerical_gradient(loss, w, b, h=1e-6):\n"
-        "    return ((loss(w + h, b) - loss(w - h, b)) / h, (loss(w, b + h) - loss(w, b - h)) / h)",
-        False,
-    ),
-]
-BANK["gd_step"] += [
-    (
-        "eta fixed",
-        "def gd_step(w, b, dw, db, eta):\n    return w - 0.01 * dw, b - 0.01 * db",
-        False,
-    ),
-    ("not scaled", "def gd_step(w, b, dw, db, eta):\n    return w - dw, b - db", False),
-]
-BANK["fit"] += [
-    (
-        "one epoch short",
-        "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n    x, y = np.asarray(x), np.asarray(y)\n"
-        "    w, b, losses = w0, b0, []\n    for k in range(epochs - 1):\n        e = w * x + b - y\n"
-        "        losses.append(np.mean(e ** 2))\n"
-        "        w, b = w - eta * 2 * np.mean(e * x), b - eta * 2 * np.mean(e)\n"
-        "    return w, b, losses",
-        False,
-    ),
-]
-
-# Notebook 06: the first entry of each exercise is correct and self-contained.
-BANK.update(
-    {
-        "gradient": [
-            (
-                "matrix form",
-                "def gradient(X, y, w):\n"
-                "    X, y, w = (np.asarray(a, dtype=float) for a in (X, y, w))\n"
-                "    return 2 / len(y) * X.T @ (X @ w - y)",
-                True,
-            ),
-            (
-                "errors first",
-                "def gradient(X, y, w):\n"
-                "    error = np.asarray(X) @ np.asarray(w) - np.asarray(y)\n"
-                "    return 2 * error @ np.asarray(X) / len(error)",
-                True,
-            ),
-            (
-                "loop over samples",
-                "def gradient(X, y, w):\n"
-                "    X, y, w = np.asarray(X, float), np.asarray(y, float), np.asarray(w, float)\n"
-                "    total = np.zeros(X.shape[1])\n"
-                "    for i in range(len(y)):\n"
-                "        total += 2 * (X[i] @ w - y[i]) * X[i]\n"
-                "    return total / len(y)",
-                True,
-            ),
-            ("no factor 2", "def gradient(X, y, w):\n    return X.T @ (X @ w - y) / len(y)", False),
-            (
-                "not transposed",
-                "def gradient(X, y, w):\n    return 2 / len(y) * X @ (X @ w - y)",
-                False,
-            ),
-            ("sum", "def gradient(X, y, w):\n    return 2 * X.T @ (X @ w - y)", False),
-            ("sign", "def gradient(X, y, w):\n    return 2 / len(y) * X.T @ (y - X @ w)", False),
-        ],
-        "fit_gd": [
-            (
-                "copy of w0",
-                "def fit_gd(X, y, eta=0.1, epochs=1000, w0=None):\n"
-                "    X, y = np.asarray(X, float), np.asarray(y, float)\n"
-                "    w = np.zeros(X.shape[1]) if w0 is None else np.array(w0, dtype=float)\n"
-                "    losses = []\n"
-                "    for _ in range(epochs):\n"
-                "        error = X @ w - y\n"
-                "        losses.append(np.mean(error ** 2))\n"
-                "        w = w - eta * 2 / len(y) * X.T @ error\n"
-                "    return w, losses",
-                True,
-            ),
-            (
-                "array of losses",
-                "def fit_gd(X, y, eta=0.1, epochs=1000, w0=None):\n"
-                "    w = np.zeros(np.shape(X)[1]) if w0 is None else np.asarray(w0, dtype=float)\n"
-                "    losses = np.zeros(epochs)\n"
-                "    for k in range(epochs):\n"
-                "        losses[k] = np.mean((X @ w - y) ** 2)\n"
-                "        w = w - eta * (2 / len(y)) * (X.T @ (X @ w - y))\n"
-                "    return w, losses",
-                True,
-            ),
-            (
-                "loss after update",
-                "def fit_gd(X, y, eta=0.1, epochs=1000, w0=None):\n"
-                "    w = np.zeros(X.shape[1]) if w0 is None else np.array(w0, dtype=float)\n"
-                "    losses = []\n"
-                "    for _ in range(epochs):\n"
-                "        w = w - eta * 2 / len(y) * X.T @ (X @ w - y)\n"
-                "        losses.append(np.mean((X @ w - y) ** 2))\n"
-                "    return w, losses",
-                False,
-            ),
-            (
-                "start ignored",
-                "def fit_gd(X, y, eta=0.1, epochs=1000, w0=None):\n"
-                "    w = np.zeros(X.shape[1])\n"
-                "    losses = []\n"
-                "    for _ in range(epochs):\n"
-                "        losses.append(np.mean((X @ w - y) ** 2))\n"
-                "        w = w - eta * 2 / len(y) * X.T @ (X @ w - y)\n"
-                "    return w, losses",
-                False,
-            ),
-            (
-                "w0 changed in place",
-                "def fit_gd(X, y, eta=0.1, epochs=1000, w0=None):\n"
-                "    w = np.zeros(X.shape[1]) if w0 is None else w0\n"
-                "    losses = []\n"
-                "    for _ in range(epochs):\n"
-                "        losses.append(np.mean((X @ w - y) ** 2))\n"
-                "        w -= eta * 2 / len(y) * X.T @ (X @ w - y)\n"
-                "    return w, losses",
-                False,
-            ),
-            (
-                "eta ignored",
-                "def fit_gd(X, y, eta=0.1, epochs=1000, w0=None):\n"
-                "    w = np.zeros(X.shape[1]) if w0 is None else np.array(w0, dtype=float)\n"
-                "    losses = []\n"
-                "    for _ in range(epochs):\n"
-                "        losses.append(np.mean((X @ w - y) ** 2))\n"
-                "        w = w - 0.1 * 2 / len(y) * X.T @ (X @ w - y)\n"
-                "    return w, losses",
-                False,
-            ),
-            (
-                "one epoch short",
-                "def fit_gd(X, y, eta=0.1, epochs=1000, w0=None):\n"
-                "    w = np.zeros(X.shape[1]) if w0 is None else np.array(w0, dtype=float)\n"
-                "    losses = []\n"
-                "    for _ in range(epochs - 1):\n"
-                "        losses.append(np.mean((X @ w - y) ** 2))\n"
-                "        w = w - eta * 2 / len(y) * X.T @ (X @ w - y)\n"
-                "    return w, losses",
-                False,
-            ),
-        ],
-        "standardize": [
-            (
-                "axis 0",
-                "def standardize(F):\n"
-                "    F = np.asarray(F, dtype=float)\n"
-                "    mean, std = F.mean(axis=0), F.std(axis=0)\n"
-                "    for j in range(F.shape[1]):\n"
-                "        if std[j] == 0:\n"
-                "            raise ValueError(f'column {j} is constant')\n"
-                "    return (F - mean) / std, mean, std",
-                True,
-            ),
-            (
-                "loop over columns",
-                "def standardize(F):\n"
-                "    F = np.asarray(F, dtype=float)\n"
-                "    n, p = F.shape\n"
-                "    Z, mean, std = np.empty((n, p)), np.empty(p), np.empty(p)\n"
-                "    for j in range(p):\n"
-                "        mean[j] = np.mean(F[:, j])\n"
-                "        std[j] = np.sqrt(np.mean((F[:, j] - mean[j]) ** 2))\n"
-                "        if std[j] == 0:\n"
-                "            raise ValueError(f'feature {j} has the same value in every row')\n"
-                "        Z[:, j] = (F[:, j] - mean[j]) / std[j]\n"
-                "    return Z, mean, std",
-                True,
-            ),
-            (
-                "whole matrix",
-                "def standardize(F):\n"
-                "    mean, std = F.mean(), F.std()\n"
-                "    if std == 0:\n"
-                "        raise ValueError('column 0 is constant')\n"
-                "    return (F - mean) / std, mean, std",
-                False,
-            ),
-            (
-                "min-max",
-                "def standardize(F):\n"
-                "    low, high = F.min(axis=0), F.max(axis=0)\n"
-                "    for j in range(F.shape[1]):\n"
-                "        if high[j] == low[j]:\n"
-                "            raise ValueError(f'column {j} is constant')\n"
-                "    return (F - low) / (high - low), low, high - low",
-                False,
-            ),
-            (
-                "sample std",
-                "def standardize(F):\n"
-                "    mean, std = F.mean(axis=0), F.std(axis=0, ddof=1)\n"
-                "    for j in range(F.shape[1]):\n"
-                "        if std[j] == 0:\n"
-                "            raise ValueError(f'column {j} is constant')\n"
-                "    return (F - mean) / std, mean, std",
-                False,
-            ),
-            (
-                "no error",
-                "def standardize(F):\n"
-                "    mean, std = F.mean(axis=0), F.std(axis=0)\n"
-                "    return (F - mean) / std, mean, std",
-                False,
-            ),
-            (
-                "column not named",
-                "def standardize(F):\n"
-                "    mean, std = F.mean(axis=0), F.std(axis=0)\n"
-                "    if np.any(std == 0):\n"
-                "        raise ValueError('a column is constant')\n"
-                "    return (F - mean) / std, mean, std",
-                False,
-            ),
-        ],
-        "normal_equation": [
-            (
-                "solve",
-                "def normal_equation(X, y):\n"
-                "    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)\n"
-                "    return np.linalg.solve(X.T @ X, X.T @ y)",
-                True,
-            ),
-            (
-                "names",
-                "def normal_equation(X, y):\n"
-                "    A = np.dot(np.transpose(X), X)\n"
-                "    c = np.dot(np.transpose(X), y)\n"
-                "    w = np.linalg.solve(A, c)\n"
-                "    return w",
-                True,
-            ),
-            (
-                "inverse",
-                "def normal_equation(X, y):\n    return np.linalg.inv(X.T @ X) @ X.T @ y",
-                False,
-            ),
-            (
-                "right side y",
-                "def normal_equation(X, y):\n    return np.linalg.solve(X.T @ X, y)",
-                False,
-            ),
-            (
-                "X not squared",
-                "def normal_equation(X, y):\n    return np.linalg.solve(X, y)",
-                False,
-            ),
-        ],
-        "minibatch_sgd": [
-            (
-                "own gradient",
-                "def minibatch_sgd(X, y, eta=0.05, epochs=50, batch_size=16, seed=0):\n"
-                "    rng = np.random.default_rng(seed)\n"
-                "    w = np.zeros(np.shape(X)[1])\n"
-                "    losses = np.empty(epochs)\n"
-                "    for epoch in range(epochs):\n"
-                "        losses[epoch] = np.mean((X @ w - y) ** 2)\n"
-                "        order = rng.permutation(len(y))\n"
-                "        start = 0\n"
-                "        while start < len(y):\n"
-                "            idx = order[start:start + batch_size]\n"
-                "            Xb, yb = X[idx], y[idx]\n"
-                "            w = w - eta * 2 * Xb.T @ (Xb @ w - yb) / len(yb)\n"
-                "            start += batch_size\n"
-                "    return w, losses",
-                True,
-            ),
-            (
-                "as described",
-                "def minibatch_sgd(X, y, eta=0.05, epochs=50, batch_size=16, seed=0):\n"
-                "    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)\n"
-                "    n = len(y)\n"
-                "    w = np.zeros(X.shape[1])\n"
-                "    rng = np.random.default_rng(seed)\n"
-                "    losses = []\n"
-                "    for _ in range(epochs):\n"
-                "        losses.append(np.mean((X @ w - y) ** 2))\n"
-                "        order = rng.permutation(n)\n"
-                "        for i in range(0, n, batch_size):\n"
-                "            batch = order[i:i + batch_size]\n"
-                "            w = w - eta * gradient(X[batch], y[batch], w)\n"
-                "    return w, losses",
-                True,
-            ),
-            (
-                "rng per epoch",
-                "def minibatch_sgd(X, y, eta=0.05, epochs=50, batch_size=16, seed=0):\n"
-                "    n = len(y)\n"
-                "    w = np.zeros(X.shape[1])\n"
-                "    losses = []\n"
-                "    for _ in range(epochs):\n"
-                "        losses.append(np.mean((X @ w - y) ** 2))\n"
-                "        order = np.random.default_rng(seed).permutation(n)\n"
-                "        for i in range(0, n, batch_size):\n"
-                "            batch = order[i:i + batch_size]\n"
-                "            w = w - eta * 2 / len(batch) * X[batch].T @ (X[batch] @ w - y[batch])\n"
-                "    return w, losses",
-                False,
-            ),
-            (
-                "no shuffling",
-                "def minibatch_sgd(X, y, eta=0.05, epochs=50, batch_size=16, seed=0):\n"
-                "    n = len(y)\n"
-                "    w = np.zeros(X.shape[1])\n"
-                "    losses = []\n"
-                "    for _ in range(epochs):\n"
-                "        losses.append(np.mean((X @ w - y) ** 2))\n"
-                "        for i in range(0, n, batch_size):\n"
-                "            batch = np.arange(i, min(i + batch_size, n))\n"
-                "            w = w - eta * 2 / len(batch) * X[batch].T @ (X[batch] @ w - y[batch])\n"
-                "    return w, losses",
-                False,
-            ),
-            (
-                "loss on a batch",
-                "def minibatch_sgd(X, y, eta=0.05, epochs=50, batch_size=16, seed=0):\n"
-                "    n = len(y)\n"
-                "    w = np.zeros(X.shape[1])\n"
-                "    rng = np.random.default_rng(seed)\n"
-                "    losses = []\n"
-                "    for _ in range(epochs):\n"
-                "        order = rng.permutation(n)\n"
-                "        for i in range(0, n, batch_size):\n"
-                "            batch = order[i:i + batch_size]\n"
-                "            if i == 0:\n"
-                "                losses.append(np.mean((X[batch] @ w - y[batch]) ** 2))\n"
-                "            w = w - eta * 2 / len(batch) * X[batch].T @ (X[batch] @ w - y[batch])\n"
-                "    return w, losses",
-                False,
-            ),
-            (
-                "last batch dropped",
-                "def minibatch_sgd(X, y, eta=0.05, epochs=50, batch_size=16, seed=0):\n"
-                "    n = len(y)\n"
-                "    w = np.zeros(X.shape[1])\n"
-                "    rng = np.random.default_rng(seed)\n"
-                "    losses = []\n"
-                "    for _ in range(epochs):\n"
-                "        losses.append(np.mean((X @ w - y) ** 2))\n"
-                "        order = rng.permutation(n)\n"
-                "        for i in range(0, n - batch_size + 1, batch_size):\n"
-                "            batch = order[i:i + batch_size]\n"
-                "            w = w - eta * 2 / len(batch) * X[batch].T @ (X[batch] @ w - y[batch])\n"
-                "    return w, losses",
-                False,
-            ),
-        ],
-    }
-)
 
 MESSAGES = {
     ("matmul_shape", "swapped"): "numbers are swapped",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
-from course.grader.classgrade import StatusBook, submissions
+from course.grader.classgrade import StatusBook, class_students, csv_output, standing
 
 HEADER = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 
@@ -25,24 +25,21 @@ def export(root, assignment_ids, output):
     rows = []
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         people = {s.id: s for s in gb.students}
-        ids = sorted(set(people) | set(submissions(root, assignment_ids)) | set(book.data))
         maxima = [_maximum(gb, a) for a in assignment_ids]
-        for student in ids:
+        for student in class_students(root, gb, book, assignment_ids):
             person = people.get(student)
             row = [_name(person, student), (person and person.lms_user_id) or "", student, student]
             row.append("")
             for assignment_id in assignment_ids:
-                row.append(_total(gb, book, student, assignment_id))
+                _, _, notebook = standing(gb, book, root, student, assignment_id)
+                total = None if notebook is None else sum(g.score or 0.0 for g in notebook.grades)
+                row.append("" if total is None else f"{total:g}")
             rows.append(row)
-    handle = open(output, "w", newline="") if isinstance(output, str | Path) else output
-    try:
+    with csv_output(output) as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER + list(assignment_ids))
         writer.writerow(["Points Possible", "", "", "", ""] + [f"{m:g}" for m in maxima])
         writer.writerows(rows)
-    finally:
-        if handle is not output:
-            handle.close()
     return len(rows)
 
 
@@ -59,15 +56,3 @@ def _maximum(gb, assignment_id):
         return gb.find_assignment(assignment_id).max_score
     except MissingEntry:
         return 0.0
-
-
-def _total(gb, book, student, assignment_id):
-    """A student's total points on an assignment as text, or "" when not graded."""
-    status = book.get(student, assignment_id) or {}
-    if status.get("status") not in (None, "graded"):
-        return ""
-    try:
-        notebook = gb.find_submission_notebook(assignment_id, assignment_id, student)
-    except MissingEntry:
-        return ""
-    return f"{sum(grade.score or 0.0 for grade in notebook.grades):g}"

@@ -9,6 +9,7 @@ takes the next job. Each notebook's status (graded, failed with a reason, missin
 is interrupted leaves both consistent; running again grades again.
 """
 
+import contextlib
 import csv
 import datetime
 import json
@@ -256,44 +257,62 @@ def export(root, assignment_ids, exercises, output):
     """
     root = Path(root)
     book = StatusBook(root)
-    students = set(submissions(root, assignment_ids)) | set(book.data)
     columns = [e for a in assignment_ids for e in exercises[a]]
     rows = []
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-        students |= {s.id for s in gb.students}
-        for student in sorted(students):
+        for student in class_students(root, gb, book, assignment_ids):
             for assignment_id in assignment_ids:
                 rows.append(_row(gb, book, root, student, assignment_id, exercises[assignment_id]))
-    handle = open(output, "w", newline="") if isinstance(output, str | Path) else output
-    try:
+    with csv_output(output) as handle:
         writer = csv.DictWriter(
             handle, ["student", "assignment", *columns, "total", "max_score", "status", "reason"]
         )
         writer.writeheader()
         writer.writerows(rows)
-    finally:
-        if handle is not output:
-            handle.close()
     return len(rows)
 
 
-def _row(gb, book, root, student, assignment_id, names):
-    """One CSV row: points per exercise from the gradebook when the status says graded."""
-    row = {"student": student, "assignment": assignment_id}
+def class_students(root, gb, book, assignment_ids):
+    """Every student the course knows, sorted: in the gradebook, in ``submitted/`` or in the
+    grading status ``book``."""
+    known = {s.id for s in gb.students} | set(book.data)
+    return sorted(known | set(submissions(root, assignment_ids)))
+
+
+def standing(gb, book, root, student, assignment_id):
+    """Where a student's submission stands: ``(status, reason, notebook)``, the status graded,
+    failed or missing, and the gradebook's ``SubmittedNotebook`` when graded (else None)."""
     status = book.get(student, assignment_id)
-    submitted = (Path(root) / "submitted" / student / assignment_id).is_dir()
     if status is None:
+        submitted = (Path(root) / "submitted" / student / assignment_id).is_dir()
         status = {
             "status": "graded" if submitted else "missing",
             "reason": "" if submitted else "no submission",
         }
-    row["status"], row["reason"] = status["status"], status["reason"]
-    if row["status"] != "graded":
-        return row
+    if status["status"] != "graded":
+        return status["status"], status["reason"], None
     try:
         notebook = gb.find_submission_notebook(assignment_id, assignment_id, student)
     except MissingEntry:
-        row["status"], row["reason"] = "missing", "not graded yet: run course autograde"
+        return "missing", "not graded yet: run course autograde", None
+    return "graded", "", notebook
+
+
+@contextlib.contextmanager
+def csv_output(output):
+    """A text handle to write CSV to ``output``: a path (opened, then closed) or an open file."""
+    if isinstance(output, str | Path):
+        with open(output, "w", newline="") as handle:
+            yield handle
+    else:
+        yield output
+
+
+def _row(gb, book, root, student, assignment_id, names):
+    """One CSV row: points per exercise from the gradebook when the submission is graded."""
+    status, reason, notebook = standing(gb, book, root, student, assignment_id)
+    row = {"student": student, "assignment": assignment_id, "status": status, "reason": reason}
+    if notebook is None:
         return row
     points = pipeline.points(notebook, names)
     row.update({name: f"{score:g}" for name, (score, _) in points.items()})

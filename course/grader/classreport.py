@@ -13,10 +13,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Gradebook
 
 from course.grader import pipeline
-from course.grader.classgrade import StatusBook, submissions
+from course.grader.classgrade import StatusBook, class_students, standing
 from course.grader.grading import MISTAKE_KEY
 
 _SPANS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|'[^']*'|\"[^\"]*\"|`[^`]*`")
@@ -107,12 +107,9 @@ def collect(root, assignment_ids):
     if not (root / "gradebook.db").is_file():
         raise NothingGraded("there is no gradebook yet: run `course autograde` first")
     book = StatusBook(root)
-    submitted = submissions(root, assignment_ids)
-    results = []
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-        students = sorted({s.id for s in gb.students} | set(submitted) | set(book.data))
-        for assignment_id in assignment_ids:
-            results.append(_assignment(root, gb, book, students, assignment_id))
+        students = class_students(root, gb, book, assignment_ids)
+        results = [_assignment(root, gb, book, students, a) for a in assignment_ids]
     if not any(a.totals for a in results):
         raise NothingGraded(
             "no submission of " + ", ".join(assignment_ids) + " is graded yet: "
@@ -128,20 +125,15 @@ def _assignment(root, gb, book, students, assignment_id):
     exercises = {n: Exercise(n, n in written, 0.0) for n in names}
     result.exercises = list(exercises.values())
     for student in students:
-        status = book.get(student, assignment_id) or {}
-        if status.get("status") == "failed":
-            result.failed[student] = status.get("reason") or "grading failed"
-            continue
-        try:
-            notebook = gb.find_submission_notebook(assignment_id, assignment_id, student)
-        except MissingEntry:
+        status, reason, notebook = standing(gb, book, root, student, assignment_id)
+        if status == "failed":
+            result.failed[student] = reason or "grading failed"
+        elif notebook is None:
             result.missing.append(student)
-            continue
-        _add_grades(exercises, notebook, student)
-        result.totals[student] = sum(
-            grade.score or 0.0 for grade in notebook.grades if grade.max_score
-        )
-        _add_mistakes(exercises, names, root, student, assignment_id)
+        else:
+            _add_grades(exercises, notebook, student)
+            result.totals[student] = sum(g.score or 0.0 for g in notebook.grades)
+            _add_mistakes(exercises, names, root, student, assignment_id)
     result.maximum = sum(e.maximum for e in result.exercises)
     for exercise in result.exercises:  # named mistakes first, most frequent first
         exercise.mistakes.sort(key=lambda m: (not m.named, -len(m.students), m.key))
@@ -149,19 +141,20 @@ def _assignment(root, gb, book, students, assignment_id):
 
 
 def _add_grades(exercises, notebook, student):
-    """Add one student's points per exercise. A written answer counts once graded by hand; until
-    then it is waiting, or left blank (nbgrader gives an unchanged answer 0 by itself)."""
+    """Add one student's points per exercise (:func:`course.grader.pipeline.points`). A written
+    answer counts once graded by hand; until then it is waiting, or left blank (nbgrader gives
+    an unchanged answer 0 by itself)."""
+    names = list(exercises)
+    points = pipeline.points(notebook, names)
     for name, exercise in exercises.items():
-        grades = [g for g in notebook.grades if pipeline.exercise_of(g.name, [name]) == name]
-        exercise.maximum = sum(g.max_score for g in grades)
-        if not exercise.written:
-            exercise.scores[student] = sum(g.score or 0.0 for g in grades)
-        elif any(g.needs_manual_grade for g in grades):
+        score, exercise.maximum = points[name]
+        grades = [g for g in notebook.grades if pipeline.exercise_of(g.name, names) == name]
+        if exercise.written and any(g.needs_manual_grade for g in grades):
             exercise.pending += 1
-        elif all(g.manual_score is None for g in grades):
+        elif exercise.written and all(g.manual_score is None for g in grades):
             exercise.blank += 1
         else:
-            exercise.scores[student] = sum(g.score or 0.0 for g in grades)
+            exercise.scores[student] = score
 
 
 def _add_mistakes(exercises, names, root, student, assignment_id):

@@ -134,7 +134,7 @@ def _section(assignment, names):
     if names and assignment.missing:
         parts.append(f"<p>Missing: {html.escape(', '.join(assignment.missing))}</p>")
     parts += _exercises(assignment, names)
-    parts += _written(assignment, names)
+    parts += _written(assignment)
     if names and assignment.totals:
         parts.append("<h3>Students</h3><table><tr><th>student</th><th>total</th></tr>")
         for student, total in sorted(assignment.totals.items()):
@@ -178,7 +178,7 @@ def _exercises(assignment, names):
     return parts
 
 
-def _written(assignment, names):
+def _written(assignment):
     """The written answers: how many are graded by hand, waiting or blank, and their mean."""
     written = [e for e in assignment.exercises if e.written]
     if not written or not assignment.totals:
