@@ -43,7 +43,7 @@ c.Execute.interrupt_on_timeout = True
 c.Execute.shutdown_kernel = "immediate"
 
 # Grading: test cells run in the grader's own process, not in the student's kernel, so that no
-# submission can rig them, and the hidden tests' code never reaches it (course/grading.py).
+# submission can rig them, and the hidden tests' code never reaches it (course/grader/trusted.py).
 c.Autograde.autograde_preprocessors = [
     TrustedExecute,
     IgnorePattern,

@@ -14,7 +14,7 @@ from nbclient import NotebookClient
 from nbgrader.api import Gradebook
 
 from course.grader import pipeline, sandbox
-from course.grader.pipeline import exercise_of
+from course.grader.answerkey import exercise_of
 
 ROOT = Path(__file__).resolve().parents[1]
 HIDDEN = re.compile(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", re.S)

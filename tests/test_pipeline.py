@@ -14,6 +14,7 @@ from contract import CONTRACT, MANUAL
 from helpers import (
     failure_messages,
     fill,
+    grade_id,
     message_problems,
     run_course,
     sandbox_off,
@@ -21,8 +22,9 @@ from helpers import (
     solutions,
     submit,
 )
+from nbgrader.api import Gradebook
 
-from course.grader import classreport
+from course.grader import answerkey, classreport
 
 
 def plan(assignment_id):
@@ -137,6 +139,32 @@ def test_bank_answers_earn_exactly_their_points(graded_bank, assignment_id):
         for how in ("deleted", "edited"):
             tampered_points = scores(course, assignment_id, f"a_{how}_tests", exercises)
             assert tampered_points[exercise][0] < tampered_points[exercise][1], (how, exercise)
+
+
+@pytest.mark.parametrize("assignment_id", list(CONTRACT))
+def test_the_answer_key_merges_and_scores_as_nbgrader(graded_bank, assignment_id):
+    """What ``course grade`` does without nbgrader agrees with nbgrader on every notebook of the
+    bank's class (right, wrong, blank, cheating, deleted and edited tests): the notebook it runs
+    has the cells of nbgrader's autograded one, and the points it reads from a run notebook are
+    the gradebook's, cell by cell."""
+    key = answerkey.load(assignment_id)
+    problems = []
+    for folder in sorted((graded_bank / "submitted").iterdir()):
+        name = f"{assignment_id}/{assignment_id}.ipynb"
+        if not (folder / name).is_file():
+            continue
+        merged = answerkey.merge(nbformat.read(folder / name, 4), key)
+        graded = nbformat.read(graded_bank / "autograded" / folder.name / name, 4)
+        ours = [(c.cell_type, c.source, grade_id(c)) for c in merged.cells]
+        theirs = [(c.cell_type, c.source, grade_id(c)) for c in graded.cells]
+        if ours != theirs:
+            problems.append(f"{folder.name}: the merged cells differ from nbgrader's")
+        with Gradebook(f"sqlite:///{graded_bank / 'gradebook.db'}") as gb:
+            notebook = gb.find_submission_notebook(assignment_id, assignment_id, folder.name)
+            gradebook = {g.name: (g.auto_score, g.max_score) for g in notebook.grades}
+        if answerkey.scores(graded) != gradebook:
+            problems.append(f"{folder.name}: {answerkey.scores(graded)} != {gradebook}")
+    assert not problems, "\n".join(problems)
 
 
 COUNTED_AS = {("predict", "X * w"): "elementwise"}

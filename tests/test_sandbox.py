@@ -35,6 +35,8 @@ attempt("rewrite_tests", lambda: sqlite3.connect(str(root / "gradebook.db"), tim
 attempt("write_outside", lambda: (root / "pwned.txt").write_text("pwned"))
 attempt("read_source", lambda: "BEGIN HIDDEN TESTS" in (
     root / "source" / "{assignment}" / "{assignment}.ipynb").read_text())
+attempt("read_graded_notebook", lambda: pathlib.Path("{assignment}.ipynb").read_text()
+        .index("BEGIN HIDDEN TESTS"))
 attempt("list_students", lambda: sorted(os.listdir(root / "submitted")))
 attempt("connect", lambda: socket.create_connection(("127.0.0.1", {port}), timeout=3).close())
 attempt("allocate", lambda: __import__("numpy").empty(6 * 1024 ** 3, dtype="uint8").size)
@@ -114,6 +116,7 @@ ATTEMPTS = (
     "rewrite_tests",
     "write_outside",
     "read_source",
+    "read_graded_notebook",
     "list_students",
     "connect",
     "allocate",

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -22,7 +23,7 @@ from helpers import (
     solutions,
 )
 
-from course.grader import selfstudy
+from course.grader import feedbackpage
 
 
 def course(*args, workspace, cwd=None):
@@ -80,9 +81,9 @@ def test_grade_a_solved_notebook(workspace):
     text = "\n".join(cells.values())
     hidden = secret_lines(source_05(), hidden_only=True)
     assert hidden and leaked(hidden, text) == []
-    if not selfstudy.LOCAL_MATHJAX.is_file():
+    if not Path(feedbackpage.LOCAL_MATHJAX).is_file():
         skip_or_fail("no local MathJax for the report: apt-get install libjs-mathjax")
-    assert "cdnjs" not in page and selfstudy.LOCAL_MATHJAX.as_uri() in page
+    assert "cdnjs" not in page and Path(feedbackpage.LOCAL_MATHJAX).as_uri() in page
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +98,18 @@ def test_grade_names_the_mistake_and_exits_1(workspace, graded_03):
     result, before = graded_03
     assert result.returncode == 1, result.stdout + result.stderr
     assert "sum of the squared errors" in " ".join(result.stdout.split())
+    assert result.stderr == ""
+    page = (workspace / "03_mse_loss" / "03_mse_loss_feedback.html").read_text()
+    assert "Score: 3 / 8 autograded" in page
+    row = re.search(r'<tr><td><a href="#mse">mse</a></td>(.*?)</tr>', page, re.S).group(1)
+    assert "0 / 5" in row and "sum of the squared errors" in row
+    cells = feedback_cells(page)
+    failed = [c for c in cells if c.startswith("test_mse") and "Score: 0 /" in cells[c]]
+    assert failed and all("CheckError: mse" in cells[c] for c in failed)  # each its message
+    assert "sum of the squared errors" in cells["test_mse_example"]
+    source = nbformat.read(ROOT / "source" / "03_mse_loss" / "03_mse_loss.ipynb", 4)
+    hidden = secret_lines(source, hidden_only=True)
+    assert hidden and leaked(hidden, "\n".join(cells.values())) == []
     assert digest(workspace / "03_mse_loss" / "03_mse_loss.ipynb") == before
     history = json.loads((workspace / ".course-grades.json").read_text())
     assert history["03_mse_loss"]["score"] == 3.0 and history["03_mse_loss"]["maximum"] == 8.0
@@ -173,3 +186,42 @@ def test_grading_a_copy_elsewhere_leaves_the_workspace_grade(workspace, graded_0
     assert result.returncode == 0, result.stdout + result.stderr
     assert "8/8" in result.stdout
     assert history.read_text() == before  # the workspace's own 03 still shows its 3/8
+
+
+STUCK = {
+    "loops": ("while True:\n    pass", 1, "did not finish in time"),
+    "exits": ("import os\nos._exit(3)", 2, "the kernel stopped while running it"),
+}
+
+
+@pytest.mark.parametrize("how", list(STUCK))
+def test_grade_survives_a_notebook_that_loops_or_exits(tmp_path, how):
+    """An answer cell that never ends costs that exercise its points, and the rest is graded;
+    one that ends its kernel gets a one-line reason. Either way the notebook is left as it was."""
+    code, status, words = STUCK[how]
+    release = nbformat.read(ROOT / "release" / "02_prediction" / "02_prediction.ipynb", 4)
+    source = nbformat.read(ROOT / "source" / "02_prediction" / "02_prediction.ipynb", 4)
+    answers = solutions(source)
+    first = next(iter(answers))
+    answers[first] = code + "\n" + answers[first]
+    notebook = tmp_path / "02_prediction" / "02_prediction.ipynb"
+    notebook.parent.mkdir()
+    nbformat.write(fill(release, answers), notebook)
+    before = digest(notebook)
+    result = run_course(
+        "grade", str(notebook), timeout=120, COURSE_WORKSPACE=tmp_path, COURSE_CELL_TIMEOUT=5
+    )
+    assert result.returncode == status, result.stdout + result.stderr
+    assert digest(notebook) == before
+    if status == 2:
+        assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1
+        return
+    rows, current = {}, None  # exercise: the text of its row, over the lines it wraps to
+    for line in result.stdout.splitlines():
+        if line.startswith("│"):
+            name, *rest = (part.strip() for part in line.split("│")[1:-1])
+            current = name or current
+            rows.setdefault(current, []).extend(rest)
+    assert rows[first][0].startswith("0/") and words in " ".join(rows[first]), rows
+    others = [rows[e][0].split("/") for e in rows if e not in (first, "exercise")]
+    assert others and all(score == maximum for score, maximum in others), rows

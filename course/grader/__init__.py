@@ -6,14 +6,17 @@ Students read :mod:`course` (data, plots, checks, widgets, hints); this subpacka
   report, feedback); each command imports only what it needs;
 - :mod:`.paths`: where the course, the workspace and the cache are;
 - :mod:`.pipeline`: nbgrader's API for the course (release, feedback, points per exercise);
-- :mod:`.grading`: ``TrustedExecute``, which runs test cells in the grader, not in the kernel;
+- :mod:`.trusted`: test cells run in the grader, not in the student's kernel; :mod:`.grading`
+  puts that into nbgrader's autograding (``TrustedExecute``);
 - :mod:`.wire`: the plain data that crosses between the grader and a student's kernel;
 - :mod:`.sandbox`: the bubblewrap sandbox of every grading kernel (and its kernelspec in
   ``kernels/``);
 - :mod:`.classgrade` and :mod:`.worker`: a class's submissions, several students at once;
 - :mod:`.classreport` and :mod:`.reportpage`: what the class got wrong, as an HTML report;
 - :mod:`.canvas`: the grades in Canvas's gradebook import layout;
-- :mod:`.selfstudy` and :mod:`.progress`: a learner grading their own notebook.
+- :mod:`.selfstudy` and :mod:`.progress`: a learner grading their own notebook, without nbgrader:
+  :mod:`.answerkey` (what nbgrader grades by, built once and cached), :mod:`.learnerclient`
+  (the kernel's run), :mod:`.feedbackpage` (the learner's HTML page).
 
 Importing this package loads nothing: a student's kernel imports :mod:`.wire` from it.
 """

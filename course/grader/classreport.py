@@ -2,7 +2,7 @@
 
 Read from the gradebook (points per exercise, hand grading), the grading status (failed and
 missing submissions, see :mod:`course.grader.classgrade`) and the graded notebooks, whose failed
-test cells keep the mistake their check named (:data:`course.grader.grading.MISTAKE_KEY`).
+test cells keep the mistake their check named (:data:`course.grader.trusted.MISTAKE_KEY`).
 Mistakes are grouped by what they name, not by the numbers in them, and counted once per
 student. :mod:`course.grader.reportpage` draws the result.
 """
@@ -15,9 +15,9 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from course.grader import pipeline
+from course.grader import answerkey, pipeline
 from course.grader.classgrade import StatusBook, class_students, standing
-from course.grader.grading import MISTAKE_KEY
+from course.grader.trusted import MISTAKE_KEY
 
 _SPANS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|'[^']*'|\"[^\"]*\"|`[^`]*`")
 
@@ -148,7 +148,7 @@ def _add_grades(exercises, notebook, student):
     points = pipeline.points(notebook, names)
     for name, exercise in exercises.items():
         score, exercise.maximum = points[name]
-        grades = [g for g in notebook.grades if pipeline.exercise_of(g.name, names) == name]
+        grades = [g for g in notebook.grades if answerkey.exercise_of(g.name, names) == name]
         if exercise.written and any(g.needs_manual_grade for g in grades):
             exercise.pending += 1
         elif exercise.written and all(g.manual_score is None for g in grades):
@@ -171,7 +171,7 @@ def _add_mistakes(exercises, names, root, student, assignment_id):
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         kept = cell.get("metadata", {}).get(MISTAKE_KEY, {})
         text = kept.get("mistake")
-        name = pipeline.exercise_of(grade_id, names) if grade_id and text else None
+        name = answerkey.exercise_of(grade_id, names) if grade_id and text else None
         if name is not None:
             found.setdefault(name, {}).setdefault(mistake_key(text), (text, kept.get("named")))
     for name, mistakes in found.items():

@@ -41,7 +41,7 @@ def put_interpreter_on_path():
 
 
 def cache_dir():
-    """Where the course keeps what it can rebuild (self-study's prepared courses):
+    """Where the course keeps what it can rebuild (self-study's answer keys):
     ``$COURSE_CACHE``, else ``$XDG_CACHE_HOME/regression-course``, else ``~/.cache/...``."""
     if os.environ.get("COURSE_CACHE"):
         return Path(os.environ["COURSE_CACHE"]).resolve()

@@ -10,6 +10,7 @@ from nbgrader.coursedir import CourseDirectory
 from traitlets.config.loader import PyFileConfigLoader
 
 from course.grader import paths
+from course.grader.answerkey import exercise_of
 
 
 def nbgrader_api(root):
@@ -69,15 +70,6 @@ def written_exercises(root, assignment_id):
         for c in nbformat.read(path, as_version=4).cells
         if c.cell_type == "markdown" and c.metadata.get("nbgrader", {}).get("solution")
     ]
-
-
-def exercise_of(grade_id, exercises):
-    """The exercise a grade cell belongs to: its own name (an answer cell), or the longest
-    exercise name in ``exercises`` that its ``test_<exercise>`` grade_id starts with."""
-    if grade_id in exercises:
-        return grade_id
-    matches = [e for e in exercises if grade_id.startswith(f"test_{e}")]
-    return max(matches, key=len) if matches else None
 
 
 def points(notebook, names):

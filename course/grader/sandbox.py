@@ -8,7 +8,7 @@ CONNECTION_FILE``, which execs the kernel inside ``bwrap`` and ``prlimit``:
 - the whole system read-only, with no capabilities; a private ``/tmp`` and ``/run``;
 - the course folder hidden, but for the Python environment and the ``course`` package
   (read-only, wherever they live, ``/tmp`` included) and the notebook's own grading folder
-  (writable);
+  (writable; the notebook in it, which holds the hidden tests, reads as empty);
 - the Jupyter runtime folder hidden, but for this kernel's connection file;
 - no network: the kernel is reached through IPC sockets in a folder of its own;
 - limits on address space, CPU time, file size and open files;
@@ -159,6 +159,10 @@ def sandbox_command(workdir, sockets, connection_file, hidden):
     if connection_file:
         command += ["--ro-bind", connection_file, connection_file]
     command += ["--bind", sockets, sockets, "--bind", workdir, workdir, "--chdir", workdir]
+    # the notebook being graded lies in its folder as nbgrader merged it, hidden tests included:
+    # the kernel reads an empty file there
+    for notebook in sorted(Path(workdir).glob("*.ipynb")):
+        command += ["--ro-bind", "/dev/null", str(notebook)]
     for folder in hidden:  # the empty stand-in for the course is read-only too
         command += ["--remount-ro", folder]
     for fonts in _font_caches():  # matplotlib would spend 0.4 s rebuilding it in every kernel

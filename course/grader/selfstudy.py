@@ -1,28 +1,22 @@
-"""Self-study: grade a learner's notebook with the hidden tests.
+"""Self-study: grade a learner's notebook with the hidden tests, without nbgrader.
 
-A learner has no instructor and no gradebook. :func:`grade` copies a private course prepared
-from ``source/`` (built once per version and cached, see :func:`prepared_course`) into a
-temporary folder, grades a copy of the learner's notebook there with nbgrader (and the course's
-trusted grading), and returns each exercise's points and messages; the learner's file, the
-course's gradebook and ``release/`` are never touched. Progress is :mod:`course.grader.progress`.
+A learner has no instructor and no gradebook. :func:`grade` merges a copy of the learner's
+notebook with the assignment's answer key (built by nbgrader once per version of ``source/``
+and cached, see :mod:`course.grader.answerkey`), runs it in a fresh kernel with the course's
+trusted grading, scores it as nbgrader does, and returns each exercise's points and messages;
+the learner's file, the course's gradebook and ``release/`` are never touched. The page is
+:mod:`course.grader.feedbackpage`; progress is :mod:`course.grader.progress`.
 """
 
-import hashlib
-import importlib.metadata
-import re
-import shutil
+import asyncio
+import os
 import tempfile
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from course.grader import paths, progress
-
-LEARNER = "learner"
-READY = ".ready"
-"""Marks a prepared course in the cache as complete."""
+from course.grader import answerkey, paths, progress
 
 
 class CannotGrade(Exception):
@@ -89,76 +83,26 @@ def read_notebook(path):
     return nb
 
 
-def prepared_course(assignment_id):
-    """A course folder in the cache with ``assignment_id`` released and in its gradebook.
-
-    It is built once for each version of the assignment's source folder, the course's
-    ``nbgrader_config.py`` and nbgrader (a hash of them names it), then reused by every grade;
-    older versions of the same assignment are removed when a new one is built.
-    """
-    from course.grader import pipeline
-
-    digest = hashlib.sha256(importlib.metadata.version("nbgrader").encode())
-    config = paths.ROOT / "nbgrader_config.py"
-    source = paths.ROOT / "source" / assignment_id
-    for file in [config, *sorted(p for p in source.rglob("*") if p.is_file())]:
-        digest.update(str(file.relative_to(paths.ROOT)).encode() + b"\0" + file.read_bytes())
-    cache = paths.cache_dir()
-    folder = cache / f"{assignment_id}-{digest.hexdigest()[:16]}"
-    if (folder / READY).is_file():
-        return folder
-    cache.mkdir(parents=True, exist_ok=True)
-    building = Path(tempfile.mkdtemp(prefix=f".{assignment_id}-", dir=cache))
-    try:
-        shutil.copy(config, building)
-        shutil.copytree(source, building / "source" / assignment_id)
-        failures = pipeline.release(building, [assignment_id])
-        if failures:
-            raise RuntimeError(failures[assignment_id])
-        (building / READY).touch()
-        for old in cache.glob(f"{assignment_id}-*"):
-            shutil.rmtree(old, ignore_errors=True)
-        building.rename(folder)
-    finally:
-        shutil.rmtree(building, ignore_errors=True)
-    return folder
-
-
 def grade(path, workspace=None):
     """Grade the notebook at ``path`` with the hidden tests; return a :class:`Report`.
 
-    The HTML feedback is written beside the notebook as ``<id>_feedback.html``. When the
-    notebook is the workspace's own (``<workspace>/<id>/<id>.ipynb``), the grade is recorded
+    A copy of the notebook is merged with the assignment's answer key
+    (:mod:`course.grader.answerkey`), run in a fresh kernel (in an empty folder of its own)
+    with the test cells run in the grader (:mod:`course.grader.trusted`), and scored as nbgrader
+    scores it. The HTML feedback is written beside the notebook as ``<id>_feedback.html``. When
+    the notebook is the workspace's own (``<workspace>/<id>/<id>.ipynb``), the grade is recorded
     for ``course progress``. A learner grades their own code: no sandbox is needed or used.
     """
-    from course.grader import pipeline, sandbox
-
     notebook_path, assignment_id = find_notebook(path)
-    read_notebook(notebook_path)
-    template = prepared_course(assignment_id)
-    with (
-        sandbox.off(),
-        tempfile.TemporaryDirectory(prefix="course-grade-") as tmp,
-        warnings.catch_warnings(),
-    ):
-        warnings.simplefilter("ignore")  # nbgrader's session bookkeeping (SQLAlchemy), harmless
-        course = Path(tmp) / "course"
-        shutil.copytree(template, course)
-        submitted = course / "submitted" / LEARNER / assignment_id / f"{assignment_id}.ipynb"
-        submitted.parent.mkdir(parents=True)
-        shutil.copy(notebook_path, submitted)
-        api = pipeline.nbgrader_api(course)
-        result = api.autograde(assignment_id, LEARNER)
-        if not result["success"]:
-            raise CannotGrade(
-                f"nbgrader could not grade {notebook_path.name}: " + _last_error(result)
-            )
-        exercises = _results(course, assignment_id)
-        pipeline.feedback(course, [assignment_id], LEARNER)
-        report_path = notebook_path.parent / f"{assignment_id}_feedback.html"
-        page = (course / "feedback" / LEARNER / assignment_id / f"{assignment_id}.html").read_text()
-    report = Report(assignment_id, exercises, report_path)
-    report_path.write_text(_local_mathjax(_written_answers_by_a_person(page, report)))
+    nb = read_notebook(notebook_path)
+    key = answerkey.load(assignment_id)
+    graded = asyncio.run(_run(nb, key, notebook_path.name))
+    exercises = _results(graded)
+    feedback = notebook_path.parent / f"{assignment_id}_feedback.html"
+    report = Report(assignment_id, exercises, feedback)
+    from course.grader import feedbackpage
+
+    report.feedback.write_text(feedbackpage.page(assignment_id, graded, exercises))
     workspace = Path(workspace or paths.workspace_dir())
     if notebook_path.resolve() == progress.own_notebook(workspace, assignment_id).resolve():
         auto = [e for e in report.exercises if not e.manual]
@@ -168,61 +112,42 @@ def grade(path, workspace=None):
     return report
 
 
-def _written_answers_by_a_person(page, report):
-    """nbgrader's feedback page, with each written answer shown as graded by a person (nobody
-    has graded it: nbgrader shows 0) and the total over the autograded exercises only, as the
-    terminal says."""
-    for e in report.exercises:
-        if e.manual:
-            by_hand = f"graded by a person: {e.maximum:g} points"
-            page = re.sub(
-                rf'(<a href="#{e.name}">[^<]*</a>) \(Score: [\d.]+ / [\d.]+\)',
-                rf"\1 ({by_hand})",
-                page,
-            )
-            page = re.sub(
-                rf'(<a name="{e.name}"></a>.*?)Score: [\d.]+ / [\d.]+',
-                rf"\1{by_hand}",
-                page,
-                count=1,
-                flags=re.S,
-            )
-    auto = [e for e in report.exercises if not e.manual]
-    total = f"Score: {sum(e.score for e in auto):g} / {sum(e.maximum for e in auto):g} autograded"
-    return re.sub(r"\(Score: [\d.]+ / [\d.]+\)</h4>", f"({total})</h4>", page, count=1)
+async def _run(nb, key, name):
+    """``nb`` merged with ``key`` and run, test cells in the grader. The kernel is started
+    first, so that it boots while this process imports the grader and merges the notebook."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
+        from course.grader.trusted import KERNEL_ENV
+
+        # IPC sockets in a folder of their own: no TCP port, and no warning about one
+        km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=f"{tmp}/sockets/kernel")
+        os.mkdir(f"{tmp}/sockets", 0o700)
+        os.mkdir(f"{tmp}/work")
+        await km.start_kernel(
+            cwd=f"{tmp}/work",
+            env={**os.environ, **KERNEL_ENV},
+            extra_arguments=["--HistoryManager.hist_file=:memory:"],
+        )
+        try:
+            from nbclient.exceptions import DeadKernelError
+
+            from course.grader.learnerclient import LearnerClient
+
+            client = LearnerClient(answerkey.merge(nb, key), km=km)
+            try:
+                return await client.async_execute()
+            except DeadKernelError:
+                raise CannotGrade(
+                    f"{name}: the kernel stopped while running it (does your code exit, or use "
+                    "all the memory?); run it top to bottom in JupyterLab to see where"
+                ) from None
+        finally:
+            await km.shutdown_kernel(now=True)
 
 
-LOCAL_MATHJAX = Path("/usr/share/javascript/mathjax/MathJax.js")
-"""Debian's MathJax 2 (package libjs-mathjax), used by the report when it is installed."""
-
-
-def _local_mathjax(page):
-    """The page loading MathJax from this machine where it is installed, so that its maths
-    renders without a network (nbgrader's template loads it from a CDN)."""
-    if not LOCAL_MATHJAX.is_file():
-        return page
-    return re.sub(
-        r'src="https://cdnjs\.cloudflare\.com/ajax/libs/mathjax/[^"?]*/latest\.js\?',
-        f'src="{LOCAL_MATHJAX.as_uri()}?',
-        page,
-    )
-
-
-def _last_error(result):
-    """The last line of nbgrader's error log, for a one-line reason."""
-    lines = [line for line in (result.get("log") or "").splitlines() if line.strip()]
-    return lines[-1].strip() if lines else "unknown error"
-
-
-def _results(course, assignment_id):
-    """Each exercise's points and messages, from the private gradebook and graded notebook."""
-    from nbgrader.api import Gradebook
-
-    from course.grader import pipeline
-
-    graded = nbformat.read(
-        course / "autograded" / LEARNER / assignment_id / f"{assignment_id}.ipynb", as_version=4
-    )
+def _results(graded):
+    """Each exercise's points and messages, from the run notebook, in notebook order."""
     answers = {
         c.metadata.nbgrader["grade_id"]: c.cell_type == "markdown"
         for c in graded.cells
@@ -231,12 +156,17 @@ def _results(course, assignment_id):
     messages = {name: [] for name in answers}
     for cell in graded.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
-        exercise = pipeline.exercise_of(grade_id, answers)
+        exercise = answerkey.exercise_of(grade_id, answers)
         if exercise and cell.cell_type == "code":
-            messages[exercise] += [o.evalue for o in cell.outputs if o.output_type == "error"]
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        notebook = gb.find_submission_notebook(assignment_id, assignment_id, LEARNER)
-        points = pipeline.points(notebook, list(answers))
+            messages[exercise] += [
+                o.evalue for o in cell.outputs if o.output_type == "error" and o.evalue
+            ]
+    points = dict.fromkeys(answers, (0.0, 0.0))
+    for grade_id, (score, maximum) in answerkey.scores(graded).items():
+        exercise = answerkey.exercise_of(grade_id, answers)
+        if exercise:
+            total, most = points[exercise]
+            points[exercise] = (total + (score or 0.0), most + maximum)
     return [
         Exercise(name, *points[name], manual, messages[name]) for name, manual in answers.items()
     ]
