@@ -1,6 +1,7 @@
 """Benchmark: grading a synthetic class and the course's commands, as medians of repeated runs.
 
     .venv/bin/python benchmarks/grading.py [--students 4] [--jobs 2] [--repeats 3]
+    .venv/bin/python benchmarks/grading.py --commands-only [--repeats 5]
 
 Builds a course with N synthetic students for every assignment (answers drawn from the test
 bank: right, wrong and blank), then grades fresh copies of it, each configuration once per
@@ -165,7 +166,7 @@ def commands(tmp, repeats):
         "course progress": [*course, "progress"],
         "course grade (solved 03)": [*course, "grade", str(notebook)],
     }
-    run(runs["course grade (solved 03)"], env=env)  # warm-up: builds the prepared course
+    run(runs["course grade (solved 03)"], env=env)  # warm-up: builds the answer key
     found = {name: [] for name in [*runs, "bare kernel start + shutdown"]}
     for _ in range(repeats):
         for name, command in runs.items():
@@ -177,12 +178,30 @@ def commands(tmp, repeats):
     return found
 
 
+def print_commands(learner):
+    """Print the commands' figures against a bare kernel start; return the kernel's median."""
+    bare = statistics.median(learner["bare kernel start + shutdown"])
+    print("commands (median, min-max):")
+    for name, samples in learner.items():
+        print(
+            f"  {name:42s} {figure(samples)}  {statistics.median(samples) / bare:5.2f} bare kernels"
+        )
+    return bare
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=4)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--commands-only", action="store_true", help="the learner's commands, not a class"
+    )
     args = parser.parse_args()
+    if args.commands_only:
+        with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+            print_commands(commands(tmp, max(args.repeats, 5)))
+        return 0
     notebooks = args.students * len(CONTRACT)
     configs = configurations(args.jobs)
     times = {name: [] for name in configs}
@@ -233,12 +252,7 @@ def main():
     )
     for line in failures + disagreements:
         print(f"  {line}")
-    bare = statistics.median(learner["bare kernel start + shutdown"])
-    print("commands (median, min-max):")
-    for name, samples in learner.items():
-        print(
-            f"  {name:42s} {figure(samples)}  {statistics.median(samples) / bare:5.2f} bare kernels"
-        )
+    bare = print_commands(learner)
     per_notebook = statistics.median(times[f"course autograde --jobs {args.jobs}"]) / notebooks
     print(
         f"graded notebook, course autograde --jobs {args.jobs}: {per_notebook:.2f} s of wall time "

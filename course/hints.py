@@ -1,6 +1,8 @@
 """What the notebook kernel shows for an error, in a student's words: a failed check as its
 message alone, and a NameError with what to do about it."""
 
+import sys
+
 
 def install():
     """In an IPython kernel, show a failed check (``course.checks.CheckError``) as its message
@@ -10,11 +12,10 @@ def install():
     Students often run a test cell before the cell that defines the function it tests; Python
     then only says ``name 'mse' is not defined``. Outside IPython this does nothing.
     """
-    try:
-        from IPython import get_ipython
-    except ImportError:
+    ipython = sys.modules.get("IPython")  # a kernel has imported it; elsewhere, skip its import
+    if ipython is None:
         return
-    shell = get_ipython()
+    shell = ipython.get_ipython()
     if shell is None:
         return
 

@@ -9,12 +9,8 @@ the learner's file, the course's gradebook and ``release/`` are never touched. T
 """
 
 import asyncio
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import nbformat
 
 from course.grader import answerkey, paths, progress
 
@@ -74,6 +70,8 @@ def find_notebook(path):
 
 def read_notebook(path):
     """Read ``path`` as a notebook, or raise :class:`CannotGrade` saying why it is not one."""
+    import nbformat
+
     try:
         nb = nbformat.read(path, as_version=4)
         nbformat.validate(nb)
@@ -94,9 +92,15 @@ def grade(path, workspace=None):
     for ``course progress``. A learner grades their own code: no sandbox is needed or used.
     """
     notebook_path, assignment_id = find_notebook(path)
-    nb = read_notebook(notebook_path)
-    key = answerkey.load(assignment_id)
-    graded = asyncio.run(_run(nb, key, notebook_path.name))
+    from course.grader import learnerkernel
+
+    kernel = learnerkernel.spawn()  # it boots while the rest is imported and merged
+    try:
+        nb = read_notebook(notebook_path)
+        key = answerkey.load(assignment_id)
+        graded = asyncio.run(_run(answerkey.merge(nb, key), kernel, notebook_path.name))
+    finally:
+        kernel.stop()
     exercises = _results(graded)
     feedback = notebook_path.parent / f"{assignment_id}_feedback.html"
     report = Report(assignment_id, exercises, feedback)
@@ -112,38 +116,22 @@ def grade(path, workspace=None):
     return report
 
 
-async def _run(nb, key, name):
-    """``nb`` merged with ``key`` and run, test cells in the grader. The kernel is started
-    first, so that it boots while this process imports the grader and merges the notebook."""
-    from jupyter_client.manager import AsyncKernelManager
+async def _run(nb, kernel, name):
+    """Run the merged notebook ``nb`` in ``kernel``, test cells in the grader."""
+    from nbclient.exceptions import DeadKernelError
 
-    with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
-        from course.grader.trusted import KERNEL_ENV
+    from course.grader.learnerclient import LearnerClient
+    from course.grader.learnerkernel import KernelDidNotStart
 
-        # IPC sockets in a folder of their own: no TCP port, and no warning about one
-        km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=f"{tmp}/sockets/kernel")
-        os.mkdir(f"{tmp}/sockets", 0o700)
-        os.mkdir(f"{tmp}/work")
-        await km.start_kernel(
-            cwd=f"{tmp}/work",
-            env={**os.environ, **KERNEL_ENV},
-            extra_arguments=["--HistoryManager.hist_file=:memory:"],
-        )
-        try:
-            from nbclient.exceptions import DeadKernelError
-
-            from course.grader.learnerclient import LearnerClient
-
-            client = LearnerClient(answerkey.merge(nb, key), km=km)
-            try:
-                return await client.async_execute()
-            except DeadKernelError:
-                raise CannotGrade(
-                    f"{name}: the kernel stopped while running it (does your code exit, or use "
-                    "all the memory?); run it top to bottom in JupyterLab to see where"
-                ) from None
-        finally:
-            await km.shutdown_kernel(now=True)
+    try:
+        return await LearnerClient(nb, km=kernel).async_execute()
+    except DeadKernelError:
+        raise CannotGrade(
+            f"{name}: the kernel stopped while running it (does your code exit, or use all the "
+            "memory?); run it top to bottom in JupyterLab to see where"
+        ) from None
+    except KernelDidNotStart as error:
+        raise CannotGrade(f"the kernel did not start: {error}") from None
 
 
 def _results(graded):

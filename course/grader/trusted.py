@@ -25,6 +25,7 @@ import numpy as np
 from jupyter_core.utils import run_sync
 from nbformat.v4 import new_output
 
+from course.grader.learnerkernel import KERNEL_ENV
 from course.grader.wire import decode, encode
 
 REQUEST = "__import__('course.grader.wire', fromlist=['handle']).handle({!r})"
@@ -186,11 +187,6 @@ MISTAKE_KEY = "course"
 """Cell metadata a failed test cell gets at grading: ``{"mistake": ..., "named": ...}``, the
 mistake its check named and whether a test foresaw it (the class report counts them, see
 :mod:`course.grader.classreport`)."""
-
-
-KERNEL_ENV = {"MPLBACKEND": "agg"}
-"""Set in every grading kernel: figures are drawn as usual but never rendered to PNG (nobody looks
-at them while grading; rendering them was up to 40 % of a notebook's grading time)."""
 
 
 class TrustedCells:
