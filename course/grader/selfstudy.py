@@ -8,7 +8,6 @@ the learner's file, the course's gradebook and ``release/`` are never touched. T
 :mod:`course.grader.feedbackpage`; progress is :mod:`course.grader.progress`.
 """
 
-import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,6 +95,8 @@ def grade(path, workspace=None):
 
     kernel = learnerkernel.spawn()  # it boots while the rest is imported and merged
     try:
+        import asyncio
+
         nb = read_notebook(notebook_path)
         key = answerkey.load(assignment_id)
         graded = asyncio.run(_run(answerkey.merge(nb, key), kernel, notebook_path.name))
