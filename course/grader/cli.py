@@ -163,15 +163,11 @@ def cmd_autograde(args):
 def cmd_export(args):
     """Export the class's grades as CSV: one row per student and assignment with each exercise's
     points (--format course), or Canvas's gradebook import layout (--format canvas)."""
+    if not _has_gradebook("export"):
+        return 1
     from course.grader import canvas, classgrade, pipeline
 
     ids = paths.assignments()
-    if not (paths.ROOT / "gradebook.db").is_file():
-        print(
-            "course export: there is no gradebook yet: run `course autograde` first",
-            file=sys.stderr,
-        )
-        return 1
     output = args.output or sys.stdout
     if args.format == "canvas":
         rows = canvas.export(paths.ROOT, ids, output)
@@ -183,12 +179,26 @@ def cmd_export(args):
     return 0
 
 
+def _has_gradebook(command):
+    """True when the course has a gradebook; else say so in one line (before importing
+    nbgrader, which takes two seconds)."""
+    if (paths.ROOT / "gradebook.db").is_file():
+        return True
+    print(
+        f"course {command}: there is no gradebook yet: run `course autograde` first",
+        file=sys.stderr,
+    )
+    return False
+
+
 def cmd_report(args):
     """Write the class report: per assignment the scores, and per exercise the mistakes the failed
     tests named, with how many students made each (one HTML file; no student named by default)."""
+    ids = paths.check_assignments(args.assignments)
+    if not _has_gradebook("report"):
+        return 1
     from course.grader import classreport, reportpage
 
-    ids = paths.check_assignments(args.assignments)
     try:
         results = classreport.collect(paths.ROOT, ids)
     except classreport.NothingGraded as nothing:
