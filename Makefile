@@ -3,7 +3,8 @@
 #               notebooks into workspace/ (never overwriting your work) and starts JupyterLab
 #   make test   the same set-up, plus Debian's bubblewrap and chromium where it may install them
 #               (root with apt-get; elsewhere their tests are skipped, named), then the linter
-#               and the whole test suite; PYTEST_ARGS passes arguments to pytest, e.g.
+#               and the whole test suite in PYTEST_JOBS processes (2; each test module in one;
+#               0: all in this one); PYTEST_ARGS passes arguments to pytest, e.g.
 #               make test PYTEST_ARGS='-m "not browser"'
 PYTHON ?= python3
 VENV := .venv
@@ -11,6 +12,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8888
 PYTEST_ARGS ?=
+PYTEST_JOBS ?= 2
 
 .PHONY: setup system lab test release
 
@@ -33,7 +35,7 @@ lab: setup
 
 test: setup system
 	$(BIN)/ruff check .
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest $(PYTEST_ARGS)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest -n $(PYTEST_JOBS) --dist loadfile $(PYTEST_ARGS)
 
 release: setup
 	$(BIN)/course release

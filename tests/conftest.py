@@ -4,7 +4,8 @@ import os
 import shutil
 
 import pytest
-from helpers import ROOT, make_course, run_course, sandbox_off
+from browsing import FLAGS
+from helpers import ROOT, make_course, require_tool, run_course, sandbox_off
 
 from course.grader import paths
 
@@ -26,13 +27,31 @@ def graded_demo(tmp_path_factory):
     return root
 
 
-def pytest_terminal_summary(terminalreporter):
-    """Print how long each source notebook took to run top to bottom in a fresh kernel."""
-    from test_notebooks import TIMES
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's chromium, headless, through Playwright (skipped, named, where it is missing)."""
+    executable = require_tool("chromium", "chromium")
+    from playwright.sync_api import sync_playwright
 
-    if TIMES:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=executable, headless=True, args=FLAGS)
+        yield chromium
+        chromium.close()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print how long each source notebook took to run top to bottom in a fresh kernel (the
+    ``seconds`` each run recorded; they reach this process from pytest-xdist's too)."""
+    times = {
+        report.nodeid.split("[")[-1].rstrip("]"): seconds
+        for report in terminalreporter.stats.get("passed", [])
+        if report.when == "call"
+        for name, seconds in report.user_properties
+        if name == "notebook seconds"
+    }
+    if times:
         terminalreporter.section("notebook run times (fresh kernel, top to bottom)")
-        for assignment_id, seconds in sorted(TIMES.items()):
+        for assignment_id, seconds in sorted(times.items()):
             terminalreporter.write_line(f"{assignment_id:28s} {seconds:5.2f} s")
 
 

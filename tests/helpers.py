@@ -1,11 +1,14 @@
 """Shared helpers of the test suite: run notebooks, build courses and submissions, read grades."""
 
+import atexit
+import functools
 import html
 import os
 import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -53,14 +56,33 @@ def grade_id(cell):
 
 def make_course(target, assignment_ids, sources=ROOT / "source"):
     """Make a course at ``target`` from this repository's config and ``sources`` (its
-    ``source/`` folder), and release ``assignment_ids``."""
+    ``source/`` folder), and release ``assignment_ids``. From this repository's own sources,
+    each set of assignments is released by nbgrader once per test process, then copied."""
     target = Path(target)
+    key = tuple(assignment_ids)
+    if Path(sources) == ROOT / "source" and key in _RELEASED:
+        shutil.copytree(_RELEASED[key], target, dirs_exist_ok=True)
+        return target
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(ROOT / "nbgrader_config.py", target)
     shutil.copytree(sources, target / "source")
     failures = pipeline.release(target, assignment_ids)
     assert not failures, failures
+    if Path(sources) == ROOT / "source":
+        _RELEASED[key] = shutil.copytree(target, _templates() / str(len(_RELEASED)))
     return target
+
+
+_RELEASED = {}
+"""{assignment ids: a pristine course with them released} made by :func:`make_course`."""
+
+
+@functools.cache
+def _templates():
+    """A folder of this process's released courses, removed when it ends."""
+    folder = Path(tempfile.mkdtemp(prefix="course-templates-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
 
 
 def fill(release_nb, answers):

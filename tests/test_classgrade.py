@@ -25,6 +25,11 @@ KILLER = "import os\nos.kill(os.getpid(), 9)"
 HANG = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"
 
 
+NOTEBOOK_TIMEOUT = 20
+"""Seconds a notebook may take here: the runaway one is stopped at it, the others take 3 to 5
+(more while the rest of the suite runs beside, in two processes)."""
+
+
 def course(root, *args, timeout=600):
     return run_course(*args, timeout=timeout, COURSE_ROOT=root, **sandbox_off())
 
@@ -60,7 +65,7 @@ def klass(tmp_path_factory):
     submit(root, "hang", "01_matrix_multiplication", other)  # graded after 03 runs away
     submit(root, "zz_classmate", ASSIGNMENT, fill(release, {**right, "mse": sums}))
     before = tree_digest(root / "submitted")
-    result = course(root, "autograde", "--jobs", "2", "--notebook-timeout", "10")
+    result = course(root, "autograde", "--jobs", "2", "--notebook-timeout", str(NOTEBOOK_TIMEOUT))
     return root, result, before
 
 
@@ -195,7 +200,9 @@ def test_an_interrupted_run_stops_its_workers_and_a_rerun_grades_the_same(klass,
     json.loads((root / "grading-status.json").read_text())  # still whole
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         assert {s.id for s in gb.students} >= {"right", "wrong"}
-    again = course(root, "autograde", ASSIGNMENT, "--jobs", "2", "--notebook-timeout", "10")
+    again = course(
+        root, "autograde", ASSIGNMENT, "--jobs", "2", "--notebook-timeout", str(NOTEBOOK_TIMEOUT)
+    )
     assert again.returncode == 1
     second = statuses(root)
     assert {k: v["status"] for k, v in second.items()} == {k: v["status"] for k, v in first.items()}

@@ -27,15 +27,16 @@ def test_environment_yml_mirrors_the_pip_pins():
 def test_make_test_passes_pytest_arguments():
     import subprocess
 
-    result = subprocess.run(
-        ["make", "-n", "test", "PYTEST_ARGS=-m 'not browser' -x"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    pytest_line = next(line for line in result.stdout.splitlines() if "bin/pytest" in line)
-    assert pytest_line.endswith("bin/pytest -m 'not browser' -x"), pytest_line
+    def pytest_line(*settings):
+        result = subprocess.run(
+            ["make", "-n", "test", *settings], cwd=ROOT, capture_output=True, text=True, check=True
+        )
+        return next(line for line in result.stdout.splitlines() if "bin/pytest" in line)
+
+    line = pytest_line("PYTEST_ARGS=-m 'not browser' -x")
+    assert line.endswith("bin/pytest -n 2 --dist loadfile -m 'not browser' -x"), line
+    line = pytest_line("PYTEST_JOBS=0")
+    assert line.endswith("bin/pytest -n 0 --dist loadfile "), line
 
 
 def test_installing_the_course_prints_no_warning():

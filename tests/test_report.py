@@ -1,5 +1,6 @@
 """The class report and the grades out, as the instructor meets them: ``course report`` writes an
-HTML page and a summary in the terminal; ``course export --format canvas`` a CSV for Canvas.
+HTML page and a summary in the terminal; ``course export --format canvas`` a CSV for Canvas;
+formgrader in JupyterLab, where a written answer is graded by hand (marker ``browser``).
 
 Run on the demo class of submitted/ (built by tests/make_demo.py), graded afresh (the fixture
 graded_demo): demo_partial makes the first wrong answer of the bank in every other exercise,
@@ -10,11 +11,14 @@ import csv
 import html
 import re
 import shutil
+import time
 
 import pytest
 from bank import BANK, MESSAGES
+from browsing import lab_env, serve_lab, shoot
 from contract import CONTRACT, MANUAL
-from helpers import ROOT, make_course, run_course
+from helpers import ROOT, make_course, require_tool, run_course
+from nbgrader.api import Gradebook
 
 from course.checks import NOT_ANSWERED
 from course.grader import classreport
@@ -165,3 +169,79 @@ def test_a_mistake_is_known_by_its_words_not_its_numbers():
     assert key("y_hat_by_hand: prediction 2 is not right.") != key(
         "y_hat_by_hand: the weights are paired with the wrong columns."
     ), "a name before the colon is not the mistake"
+
+
+@pytest.fixture(scope="module")
+def instructor_lab(tmp_path_factory, request):
+    """JupyterLab in a copy of the course with the graded demo class, as an instructor starts it
+    to grade by hand (README: jupyter lab, then Nbgrader -> Formgrader)."""
+    require_tool("chromium", "chromium")  # before grading the demo: skip at once without it
+    graded_demo = request.getfixturevalue("graded_demo")
+    tmp = tmp_path_factory.mktemp("instructor")
+    course = tmp / "course"
+    shutil.copytree(graded_demo, course)
+    yield from serve_lab(course, lab_env(tmp, COURSE_ROOT=str(course)), tmp)
+
+
+COMMENT = "Right: not converged, the valley is flat along one direction. Say why 0.85 diverges."
+
+
+def graded(course, student="demo_complete", grade_id="convergence"):
+    """(manual score, comment) of a written answer of 05 in the gradebook."""
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        grade = gb.find_grade(grade_id, "05_training_loop", "05_training_loop", student)
+        comment = gb.find_comment(grade_id, "05_training_loop", "05_training_loop", student)
+        return grade.manual_score, comment.manual_comment
+
+
+@pytest.mark.browser
+def test_an_instructor_grades_a_written_answer_in_formgrader(browser, instructor_lab):
+    """Formgrader from JupyterLab's menu: a written answer gets points and a comment, and the
+    export, the class report and the student's feedback then hold them."""
+    url, token, course = instructor_lab
+    assert graded(course) == (None, None)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{url}/lab/workspaces/grading?token={token}&reset")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell", timeout=90_000)
+    page.get_by_role("menuitem", name="Nbgrader").click()
+    page.get_by_role("menuitem", name="Formgrader", exact=True).click()
+    frame = page.frame_locator("iframe").first
+    frame.get_by_role("link", name="Manual Grading").click()
+    frame.locator("a", has_text="05_training_loop").first.click()
+    frame.locator("tbody a", has_text="05_training_loop").first.click()
+    frame.locator("a.name-hidden", has_text="Submission #").first.wait_for(timeout=60_000)
+    frame.get_by_role("button", name="Show All Names").click()
+    frame.get_by_role("link", name="demo_complete").click()
+    score = frame.locator("#convergence")
+    score.wait_for(timeout=60_000)
+    comment = frame.locator("#convergence-comment")
+    for _ in range(3):  # on a busy machine, a field typed into before its page is wired is lost
+        score.fill("3")
+        score.press("Tab")
+        comment.fill(COMMENT)
+        comment.press("Tab")
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and graded(course) != (3.0, COMMENT):
+            time.sleep(0.5)
+        if graded(course) == (3.0, COMMENT):
+            break
+    assert graded(course) == (3.0, COMMENT)
+    score.scroll_into_view_if_needed()
+    shoot(page, "formgrader-written-answer")
+    page.close()
+
+    exported = course / "grades.csv"
+    assert run_course("export", "--output", exported, COURSE_ROOT=course).returncode == 0
+    rows = {(r["student"], r["assignment"]): r for r in csv.DictReader(exported.open())}
+    assert rows["demo_complete", "05_training_loop"]["convergence"] == "3"
+    report = course / "class-report.html"
+    result = run_course("report", "05_training_loop", "--output", report, COURSE_ROOT=course)
+    assert result.returncode == 0, result.stderr
+    page_text = report.read_text()
+    written = page_text[page_text.index("Written answers") :]
+    assert "<code>convergence</code></td><td class='num'>1</td>" in written
+    assert "3.0 / 4" in written
+    result = run_course("feedback", "05_training_loop", COURSE_ROOT=course)
+    assert result.returncode == 0, result.stdout + result.stderr
+    feedback = course / "feedback" / "demo_complete" / "05_training_loop" / "05_training_loop.html"
+    assert COMMENT in feedback.read_text()
