@@ -305,13 +305,19 @@ def check_array(got, expected, what, mistakes=(), reveal=False, atol=ATOL):
     _check_values(got, expected, what, mistakes, reveal, atol)
 
 
+def _verb(what):
+    """How a message says what the checked thing gave: a call (``"mse(y, y_hat)"``) "returned"
+    it; a variable or a described value (``"loss_by_hand"``, ``"mse on 5 random samples"``)
+    "is" it."""
+    return "returned" if "(" in what else "is"
+
+
 def _check_values(got, expected, what, mistakes, reveal, atol=ATOL):
     """Raise a :class:`CheckError` unless ``got`` is finite and close to ``expected``."""
     __tracebackhide__ = True
     if not _finite(got):
-        raise CheckError(
-            f"{what} returned {show(got)}, which contains nan or inf.", "nan or inf", named=False
-        )
+        said = f"{what} {_verb(what)} {show(got)}, which contains nan or inf."
+        raise CheckError(said, "nan or inf", named=False)
     if _close(got, expected, atol=atol):
         return
     shown_got, shown_expected = show_apart(got, expected)
@@ -319,9 +325,8 @@ def _check_values(got, expected, what, mistakes, reveal, atol=ATOL):
     message = named or "This is not the right value."
     if reveal:
         message += f" Expected {shown_expected}."
-    raise CheckError(
-        f"{what} returned {shown_got}. {message}", named or WRONG_VALUE, named=named is not None
-    )
+    said = f"{what} {_verb(what)} {shown_got}. {message}"
+    raise CheckError(said, named or WRONG_VALUE, named=named is not None)
 
 
 def check_scalar(got, expected, what, mistakes=(), reveal=False, atol=ATOL):
@@ -375,7 +380,7 @@ def check_pair(
         shown_got, shown_expected = show_apart(got, expected)
         if reveal:
             message += f" Expected {shown_expected}."
-        raise CheckError(f"{what} returned {shown_got}. {message}", named)
+        raise CheckError(f"{what} {_verb(what)} {shown_got}. {message}", named)
     _check_values(got, expected, what, (), reveal, atol)
 
 

@@ -235,7 +235,7 @@ def message_problems(message):
         problems.append("a doubled full stop")
     if re.search(r"(=|gave|returned)\s+returned", message):
         problems.append("two subjects run together")
-    shown = re.search(r"returned (.+?)\. .*Expected (.+?)\.$", message)
+    shown = re.search(r"\b(?:returned|is) (.+?)\. .*Expected (.+?)\.$", message)
     if shown and shown.group(1) == shown.group(2):
         problems.append("the value shown equals the expected one")
     if not message.rstrip().endswith((".", "?", ")")):

@@ -152,6 +152,20 @@ def test_check_scalar_accepts_numbers_and_rejects_arrays():
         checks.check_scalar(0.064, 0.19 / 3, "loss_by_hand", atol=6e-5)
 
 
+@pytest.mark.parametrize(
+    "what, said",
+    [
+        ("mse(y, y_hat)", "mse(y, y_hat) returned 0.19."),
+        ("loss_by_hand", "loss_by_hand is 0.19."),
+        ("mse on 5 random samples", "mse on 5 random samples is 0.19."),
+    ],
+)
+def test_a_message_says_a_call_returned_and_a_value_is(what, said):
+    with pytest.raises(CheckError) as failure:
+        checks.check_scalar(0.19, 0.19 / 3, what)
+    assert str(failure.value).startswith(said), str(failure.value)
+
+
 def test_check_pair_forms_and_mistakes():
     for answer in ((1.0, 2.0), [1, 2], np.array([1.0, 2.0])):
         checks.check_pair(answer, (1.0, 2.0), "gradients", names=("dL/dw", "dL/db"))
