@@ -53,7 +53,8 @@ def page(assignment_id, nb, exercises):
     """
     auto = [e for e in exercises if not e.manual]
     score, maximum = sum(e.score for e in auto), sum(e.maximum for e in auto)
-    markdown = mistune.create_markdown(escape=True, plugins=["math", "table", "strikethrough"])
+    # the text is the course's and the learner's own: its HTML (the hints' <details>) is kept
+    markdown = mistune.create_markdown(escape=False, plugins=["math", "table", "strikethrough"])
     formatter = HtmlFormatter(nowrap=True)
     cells = "\n".join(_cell(cell, i, markdown, formatter) for i, cell in enumerate(nb.cells))
     return f"""<!DOCTYPE html>
