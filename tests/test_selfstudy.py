@@ -30,6 +30,18 @@ def course(*args, workspace, cwd=None):
     return run_course(*args, cwd=cwd, timeout=300, COURSE_WORKSPACE=workspace)
 
 
+def table_rows(output):
+    """{exercise: [its points, then the words of its row]} of ``course grade``'s table, over
+    the lines a long message wraps to."""
+    rows, current = {}, None
+    for line in output.splitlines():
+        if line.startswith("│"):
+            name, *rest = (part.strip() for part in line.split("│")[1:-1])
+            current = name or current
+            rows.setdefault(current, []).extend(rest)
+    return rows
+
+
 def digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -97,7 +109,8 @@ def graded_03(workspace):
 def test_grade_names_the_mistake_and_exits_1(workspace, graded_03):
     result, before = graded_03
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "sum of the squared errors" in " ".join(result.stdout.split())
+    said = " ".join(" ".join(table_rows(result.stdout)["mse"]).split())
+    assert "sum of the squared errors" in said, said
     assert result.stderr == ""
     page = (workspace / "03_mse_loss" / "03_mse_loss_feedback.html").read_text()
     assert "Score: 3 / 8 autograded" in page
@@ -216,12 +229,7 @@ def test_grade_survives_a_notebook_that_loops_or_exits(tmp_path, how):
     if status == 2:
         assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1
         return
-    rows, current = {}, None  # exercise: the text of its row, over the lines it wraps to
-    for line in result.stdout.splitlines():
-        if line.startswith("│"):
-            name, *rest = (part.strip() for part in line.split("│")[1:-1])
-            current = name or current
-            rows.setdefault(current, []).extend(rest)
+    rows = table_rows(result.stdout)
     assert rows[first][0].startswith("0/") and words in " ".join(rows[first]), rows
     others = [rows[e][0].split("/") for e in rows if e not in (first, "exercise")]
     assert others and all(score == maximum for score, maximum in others), rows
