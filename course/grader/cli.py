@@ -62,7 +62,7 @@ def cmd_start(args):
 
 
 def cmd_grade(args):
-    """Grade your notebook (or assignment folder) with the hidden tests, in a private course."""
+    """Grade your notebook (or assignment folder) with the hidden tests, on a copy of it."""
     from rich.console import Console
     from rich.table import Table
 
