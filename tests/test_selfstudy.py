@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -40,6 +41,24 @@ def table_rows(output):
             current = name or current
             rows.setdefault(current, []).extend(rest)
     return rows
+
+
+def kernel_folders():
+    """The folders of course grade's kernels that exist now (each holds its sockets and log)."""
+    return set(Path(tempfile.gettempdir()).glob("course-grade-*"))
+
+
+def kernels():
+    """The processes running from such a folder now: {(pid, command line)}."""
+    found = set()
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            line = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if "course-grade-" in line and "ipykernel" in line:
+            found.add((proc.name, line))
+    return found
 
 
 def digest(path):
@@ -220,12 +239,14 @@ def test_grade_survives_a_notebook_that_loops_or_exits(tmp_path, how):
     notebook = tmp_path / "02_prediction" / "02_prediction.ipynb"
     notebook.parent.mkdir()
     nbformat.write(fill(release, answers), notebook)
-    before = digest(notebook)
+    before, folders, running = digest(notebook), kernel_folders(), kernels()
     result = run_course(
         "grade", str(notebook), timeout=120, COURSE_WORKSPACE=tmp_path, COURSE_CELL_TIMEOUT=5
     )
     assert result.returncode == status, result.stdout + result.stderr
     assert digest(notebook) == before
+    assert kernel_folders() == folders, "the kernel's folder was left behind"
+    assert kernels() - running == set(), "the kernel was left running"
     if status == 2:
         assert words in result.stderr and len(result.stderr.strip().splitlines()) == 1
         return
