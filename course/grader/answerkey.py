@@ -34,6 +34,19 @@ def exercise_of(grade_id, exercises):
     return max(matches, key=len) if matches else None
 
 
+def points_per_exercise(cell_points, exercises):
+    """{exercise: (score, maximum)} for each name in ``exercises``, summing the points of its
+    answer cell and its ``test_<exercise>`` cells from ``cell_points``, {grade_id: (score or
+    None, maximum)} (a score of None, a written answer nobody graded yet, counts 0)."""
+    totals = dict.fromkeys(exercises, (0.0, 0.0))
+    for grade_id, (score, maximum) in cell_points.items():
+        exercise = exercise_of(grade_id, exercises)
+        if exercise:
+            total, most = totals[exercise]
+            totals[exercise] = (total + (score or 0.0), most + maximum)
+    return totals
+
+
 def load(assignment_id):
     """The answer key of ``assignment_id``: ``{"cells": [...]}``, one entry per locked or graded
     cell of the source notebook, in its order, with ``name``, ``cell_type``, ``source``,
@@ -150,8 +163,6 @@ def merge(nb, key):
 def _add_back_missing(nb, key):
     """Add back each graded cell missing from ``nb`` after the key's cell before it, with
     nbgrader's bookkeeping of positions (where that cell is gone too: at the end)."""
-    import nbformat
-
     present = {}
     for index, cell in enumerate(nb.cells):
         flags = cell.metadata.get("nbgrader", {})
@@ -163,7 +174,7 @@ def _add_back_missing(nb, key):
         if entry["points"] is None or entry["name"] in present:
             continue
         position = order.index(entry["name"])
-        cell = _added_back(entry, nbformat)
+        cell = _added_back(entry)
         if position == 0:
             nb.cells.insert(0, cell)
             present[entry["name"]] = 0
@@ -196,8 +207,10 @@ def _overwrite(cell, entry):
         cell.source = entry["source"]
 
 
-def _added_back(entry, nbformat):
+def _added_back(entry):
     """A graded cell the student deleted, as nbgrader adds it back."""
+    from nbformat.v4 import new_code_cell, new_markdown_cell
+
     source = MISSING_CELL.format(name=entry["name"]) + entry["source"]
     metadata = {
         "deletable": False,
@@ -217,8 +230,8 @@ def _added_back(entry, nbformat):
         del metadata["editable"]
         metadata["nbgrader"]["solution"] = True
     if entry["cell_type"] == "code":
-        return nbformat.v4.new_code_cell("# " + source, metadata=metadata)
-    return nbformat.v4.new_markdown_cell(source, metadata=metadata)
+        return new_code_cell("# " + source, metadata=metadata)
+    return new_markdown_cell(source, metadata=metadata)
 
 
 def scores(nb):

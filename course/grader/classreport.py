@@ -15,7 +15,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from course.grader import answerkey, pipeline
+from course.grader import answerkey, paths, pipeline
 from course.grader.classgrade import StatusBook, class_students, standing
 from course.grader.trusted import MISTAKE_KEY
 
@@ -105,7 +105,7 @@ def collect(root, assignment_ids):
     """
     root = Path(root)
     if not (root / "gradebook.db").is_file():
-        raise NothingGraded("there is no gradebook yet: run `course autograde` first")
+        raise NothingGraded(paths.NO_GRADEBOOK)
     book = StatusBook(root)
     with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
         students = class_students(root, gb, book, assignment_ids)

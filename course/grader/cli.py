@@ -185,7 +185,7 @@ def _has_gradebook(command):
     if (paths.ROOT / "gradebook.db").is_file():
         return True
     print(
-        f"course {command}: there is no gradebook yet: run `course autograde` first",
+        f"course {command}: {paths.NO_GRADEBOOK}",
         file=sys.stderr,
     )
     return False

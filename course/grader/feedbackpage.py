@@ -17,9 +17,10 @@ from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
+from course.grader import answerkey
 from course.grader.trusted import is_autograder_test
 
-LOCAL_MATHJAX = "/usr/share/javascript/mathjax/MathJax.js"
+LOCAL_MATHJAX = Path("/usr/share/javascript/mathjax/MathJax.js")
 """Debian's MathJax 2 (package libjs-mathjax), used when it is installed, so that the maths
 renders without a network."""
 REMOTE_MATHJAX = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/MathJax.js"
@@ -56,7 +57,10 @@ def page(assignment_id, nb, exercises):
     # the text is the course's and the learner's own: its HTML (the hints' <details>) is kept
     markdown = mistune.create_markdown(escape=False, plugins=["math", "table", "strikethrough"])
     formatter = HtmlFormatter(nowrap=True)
-    cells = "\n".join(_cell(cell, i, markdown, formatter) for i, cell in enumerate(nb.cells))
+    points = answerkey.scores(nb)
+    cells = "\n".join(
+        _cell(cell, i, points, markdown, formatter) for i, cell in enumerate(nb.cells)
+    )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>{assignment_id}: your grade</title>
@@ -77,8 +81,7 @@ MathJax.Hub.Config({{tex2jax: {{inlineMath: [["\\\\(", "\\\\)"], ["$", "$"]],
 
 
 def _mathjax():
-    local = Path(LOCAL_MATHJAX)
-    return local.as_uri() if local.is_file() else REMOTE_MATHJAX
+    return LOCAL_MATHJAX.as_uri() if LOCAL_MATHJAX.is_file() else REMOTE_MATHJAX
 
 
 def _table(exercises):
@@ -101,12 +104,12 @@ def _table(exercises):
     )
 
 
-def _cell(cell, index, markdown, formatter):
+def _cell(cell, index, points, markdown, formatter):
     """One cell of the page: a score line for a graded cell, its text or code, its outputs."""
     flags = cell.metadata.get("nbgrader", {})
     name = flags.get("grade_id")
     anchor = f'<a name="{html.escape(name)}"></a>' if name else ""
-    score = _score_line(cell, flags)
+    score = _score_line(cell, points.get(name))
     if cell.cell_type == "markdown":
         body = markdown(cell.source)
     elif cell.cell_type == "code":
@@ -121,17 +124,18 @@ def _cell(cell, index, markdown, formatter):
     )
 
 
-def _score_line(cell, flags):
-    if not flags.get("grade"):
+def _score_line(cell, points):
+    """A graded cell's points, as :func:`course.grader.answerkey.scores` gives them (``points``
+    None for a cell that is not graded)."""
+    if points is None:
         return ""
-    points = float(flags["points"])
-    if flags.get("solution") and cell.cell_type == "markdown":
-        return f'<p class="score person">graded by a person: {points:g} points</p>'
+    score, maximum = points
+    if cell.cell_type == "markdown":
+        return f'<p class="score person">graded by a person: {maximum:g} points</p>'
     if not is_autograder_test(cell):
         return ""
-    failed = any(o.output_type == "error" for o in cell.outputs)
-    mark = "lost" if failed else "ok"
-    return f'<p class="score {mark}">Score: {0 if failed else points:g} / {points:g}</p>'
+    mark = "ok" if score == maximum else "lost"
+    return f'<p class="score {mark}">Score: {score:g} / {maximum:g}</p>'
 
 
 def _output(output, is_test):

@@ -47,3 +47,7 @@ def cache_dir():
         return Path(os.environ["COURSE_CACHE"]).resolve()
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return (Path(base) / "regression-course").resolve()
+
+
+NO_GRADEBOOK = "there is no gradebook yet: run `course autograde` first"
+"""What the instructor's commands say when the course has not been graded yet."""

@@ -10,7 +10,7 @@ from nbgrader.coursedir import CourseDirectory
 from traitlets.config.loader import PyFileConfigLoader
 
 from course.grader import paths
-from course.grader.answerkey import exercise_of
+from course.grader.answerkey import points_per_exercise
 
 
 def nbgrader_api(root):
@@ -74,11 +74,6 @@ def written_exercises(root, assignment_id):
 
 def points(notebook, names):
     """Points per exercise of a graded nbgrader ``SubmittedNotebook``: {name: (score, maximum)}
-    for each exercise in ``names``, summing its answer cell and ``test_<name>`` cells."""
-    totals = dict.fromkeys(names, (0.0, 0.0))
-    for grade in notebook.grades:
-        exercise = exercise_of(grade.name, names)
-        if exercise:
-            score, maximum = totals[exercise]
-            totals[exercise] = (score + (grade.score or 0.0), maximum + grade.max_score)
-    return totals
+    for each exercise in ``names`` (:func:`course.grader.answerkey.points_per_exercise`)."""
+    cells = {grade.name: (grade.score, grade.max_score) for grade in notebook.grades}
+    return points_per_exercise(cells, names)

@@ -150,12 +150,7 @@ def _results(graded):
             messages[exercise] += [
                 o.evalue for o in cell.outputs if o.output_type == "error" and o.evalue
             ]
-    points = dict.fromkeys(answers, (0.0, 0.0))
-    for grade_id, (score, maximum) in answerkey.scores(graded).items():
-        exercise = answerkey.exercise_of(grade_id, answers)
-        if exercise:
-            total, most = points[exercise]
-            points[exercise] = (total + (score or 0.0), most + maximum)
+    points = answerkey.points_per_exercise(answerkey.scores(graded), answers)
     return [
         Exercise(name, *points[name], manual, messages[name]) for name, manual in answers.items()
     ]
