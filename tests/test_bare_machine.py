@@ -45,6 +45,7 @@ def test_tests_needing_missing_tools_skip_with_the_package_to_install(tmp_path):
             "no:cacheprovider",
             "tests/test_sandbox.py",
             "tests/test_browser.py",
+            "tests/test_report.py::test_an_instructor_grades_a_written_answer_in_formgrader",
         ],
         cwd=ROOT,
         env=bare_env(tmp_path),
