@@ -1,34 +1,32 @@
-"""Grading a class: every submission in ``submitted/``, several students at once, and the export.
+"""Grading a class: every submission in ``submitted/`` (or some students'), several at once.
 
 Each notebook is one job. ``jobs`` worker processes (:mod:`course.grader.worker`) take jobs from a
 queue, each keeping one nbgrader application from notebook to notebook, so one broken submission
-cannot stop the others. A worker whose notebook runs past its time (an endless loop that ignores
-interrupts) is killed with its kernel, that notebook is recorded as failed, and a fresh worker
-takes the next job. Each notebook's status (graded, failed with a reason, missing) is kept in
-``grading-status.json`` beside the gradebook, written whole after each notebook, so a run that
+cannot stop the others. A cell that runs past its limit is interrupted and fails alone (a
+function that loops costs the exercises that call it); a worker whose notebook will not go on
+(a cell that ignores its interrupt) is killed with its kernel by a :class:`Watchdog`, that
+notebook is recorded as failed, and a fresh worker takes the next job. Each notebook's status
+(graded, failed with a reason, missing) is kept in ``grading-status.json`` beside the gradebook
+(:class:`course.grader.standing.StatusBook`), written whole after each notebook, so a run that
 is interrupted leaves both consistent; running again grades again.
 """
 
-import contextlib
-import csv
-import datetime
 import json
-import os
 import queue
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
 from course.grader import pipeline, processes
-
-STATUS_FILE = "grading-status.json"
+from course.grader.standing import StatusBook, submissions
 
 
 @dataclass
@@ -40,19 +38,6 @@ class Outcome:
     status: str
     reason: str = ""
     seconds: float = 0.0
-
-
-def submissions(root, assignment_ids):
-    """{student: [assignment ids they have a folder for]} from ``submitted/``, sorted."""
-    folder = Path(root) / "submitted"
-    found = {}
-    for student in (
-        sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
-    ):
-        mine = [a for a in assignment_ids if (folder / student / a).is_dir()]
-        if mine:
-            found[student] = mine
-    return found
 
 
 def ensure_in_gradebook(root, assignment_ids):
@@ -69,33 +54,6 @@ def ensure_in_gradebook(root, assignment_ids):
         if failures:
             raise RuntimeError(f"cannot add {', '.join(failures)} to the gradebook")
     return missing
-
-
-class StatusBook:
-    """The per-notebook statuses, kept in ``grading-status.json`` (one writer: this process)."""
-
-    def __init__(self, root):
-        self.path = Path(root) / STATUS_FILE
-        self.lock = threading.Lock()
-        try:
-            self.data = json.loads(self.path.read_text())
-        except (FileNotFoundError, json.JSONDecodeError):
-            self.data = {}
-
-    def record(self, outcome):
-        """Keep ``outcome`` and write the file whole (a temporary file, then a rename)."""
-        with self.lock:
-            entry = asdict(outcome) | {
-                "when": datetime.datetime.now().isoformat(timespec="seconds")
-            }
-            self.data.setdefault(outcome.student, {})[outcome.assignment] = entry
-            temporary = self.path.with_suffix(".tmp")
-            temporary.write_text(json.dumps(self.data, indent=1, sort_keys=True))
-            os.replace(temporary, self.path)
-
-    def get(self, student, assignment_id):
-        """The last recorded status of a submission, or None."""
-        return self.data.get(student, {}).get(assignment_id)
 
 
 class Workers:
@@ -141,12 +99,84 @@ class Workers:
                 processes.kill_tree(process.pid)
 
 
-def run_worker(root, jobs, budget, report, workers):
+@dataclass
+class Limits:
+    """How long grading waits, in seconds. A cell runs ``cell`` seconds, then nbgrader interrupts
+    it and the notebook goes on (the cell fails alone). A notebook is stopped, as failed, only
+    when it will not go on: a cell still running ``grace`` seconds after its interrupt (a loop
+    that ignores interrupts), a kernel that does not start in ``start`` seconds, or, as a last
+    resort, ``notebook`` seconds in all (default: every code cell at its limit, and a minute)."""
+
+    cell: float = 30.0
+    grace: float = 15.0
+    start: float = 90.0
+    notebook: float | None = None
+
+    def for_notebook(self, path):
+        """The whole-notebook limit for the submission at ``path``."""
+        if self.notebook:
+            return self.notebook
+        try:
+            cells = json.loads(Path(path).read_text())["cells"]
+            count = sum(cell.get("cell_type") == "code" for cell in cells)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            count = 0
+        return self.start + self.cell * max(count, 1) + 60.0
+
+
+class Watchdog:
+    """Kills a worker, with its kernel, when its notebook will not go on (see :class:`Limits`),
+    and remembers why, in words for the instructor."""
+
+    def __init__(self, pid, limits, whole):
+        self.pid, self.limits = pid, limits
+        self.started = time.monotonic()
+        self.deadline = self.started + limits.start
+        self.end = self.started + whole
+        self.whole = whole
+        self.cell = None
+        self.why = None
+        self.done = threading.Event()
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    def cell_started(self, index, label):
+        """Note that cell ``index`` (its grade_id ``label``, if any) started now."""
+        self.cell = (index, label)
+        self.deadline = time.monotonic() + self.limits.cell + self.limits.grace
+
+    def stop(self):
+        """The notebook is done: stop watching."""
+        self.done.set()
+
+    def _watch(self):
+        while not self.done.wait(0.25):
+            now = time.monotonic()
+            if now > self.end:
+                self.why = (
+                    f"timed out after {self.whole:g} s: the notebook kept running to the "
+                    "limit of the whole notebook"
+                )
+            elif now > self.deadline and self.cell is None:
+                self.why = f"the kernel did not start within {self.limits.start:g} s"
+            elif now > self.deadline:
+                index, label = self.cell
+                where = f"cell {index + 1}" + (f" ({label})" if label else "")
+                self.why = (
+                    f"timed out: {where} was still running {self.limits.grace:g} s after it "
+                    f"was interrupted at the cell limit of {self.limits.cell:g} s, so the "
+                    "notebook was stopped there (a loop that ignores interrupts?)"
+                )
+            if self.why:
+                processes.kill_tree(self.pid)
+                return
+
+
+def run_worker(root, jobs, limits, report, workers):
     """Grade ``(student, assignment)`` jobs taken from the queue ``jobs`` in one worker process,
     reused from notebook to notebook; call ``report(outcome)`` for each.
 
-    Each notebook gets ``budget`` seconds from the moment it is handed over; past that the worker
-    is killed with its kernel, the notebook is reported as failed, and a new worker takes the
+    A notebook that will not go on (see :class:`Limits`) is stopped: the worker is killed with
+    its kernel, the notebook is reported as failed with the reason, and a new worker takes the
     next job. When the run is interrupted (``workers.stop_all``), unfinished notebooks are not
     reported: they were not graded.
     """
@@ -161,12 +191,14 @@ def run_worker(root, jobs, budget, report, workers):
                 process = workers.start(root)
                 if process is None:
                     return
-            outcome = _grade_in(process, student, assignment_id, budget)
+            path = Path(root) / "submitted" / student / assignment_id / f"{assignment_id}.ipynb"
+            outcome, why = _grade_in(process, student, assignment_id, limits, path)
             if workers.stopping.is_set():
                 return
-            if outcome is None:  # the worker died: killed past its budget, or crashed
+            if outcome is None:  # the worker died: stopped by its watchdog, or crashed
                 process.wait()
-                outcome = Outcome(student, assignment_id, "failed", _death(process, budget), budget)
+                seconds = limits.for_notebook(path)
+                outcome = Outcome(student, assignment_id, "failed", why or _death(process), seconds)
                 workers.finish(process)
                 process = None
             report(outcome)
@@ -177,44 +209,59 @@ def run_worker(root, jobs, budget, report, workers):
             workers.finish(process)
 
 
-def _grade_in(process, student, assignment_id, budget):
-    """Hand one job to a worker and wait for its outcome; None when the worker dies first."""
-    timer = threading.Timer(budget, processes.kill_tree, [process.pid])
+def _grade_in(process, student, assignment_id, limits, path):
+    """Hand one job to a worker and wait for its outcome: ``(outcome, None)``, or ``(None, why)``
+    when the worker dies first (``why``: the watchdog's reason, or None for a crash)."""
+    watch = Watchdog(process.pid, limits, limits.for_notebook(path))
     try:
         process.stdin.write(json.dumps([student, assignment_id]) + "\n")
         process.stdin.flush()
-        timer.start()
         for line in process.stdout:
             data = json.loads(line)
-            if not data.get("started"):
-                return Outcome(student, **data)
+            if "cell" in data:
+                watch.cell_started(data["cell"], data.get("label"))
+            elif not data.get("started"):
+                return Outcome(student, **data), None
     except (BrokenPipeError, json.JSONDecodeError):
         pass
     finally:
-        timer.cancel()
-    return None
+        watch.stop()
+    return None, watch.why
 
 
-def _death(process, budget):
-    """Why a worker died, in one line: killed past its budget, or its last error line."""
+def _death(process):
+    """Why a worker died that no watchdog stopped, in one line: its last error line."""
     if process.returncode in (-signal.SIGKILL, 128 + signal.SIGKILL):
-        return (
-            f"timed out after {budget:g} s: the notebook kept running (a loop that ignores "
-            "interrupts?)"
-        )
+        return "the grader was killed (out of memory?)"
     process.errors.seek(0)
     text = process.errors.read().decode(errors="replace")
     lines = [line for line in text.splitlines() if line.strip()]
     return f"the grader crashed: {lines[-1][:200]}" if lines else "the grader crashed"
 
 
-def grade_class(root, assignment_ids, jobs, budget=120.0, on_outcome=None):
-    """Grade every submission of ``assignment_ids`` in ``submitted/`` with ``jobs`` workers.
+def chosen(root, assignment_ids, students=None):
+    """{student: [assignment ids]} to grade: every submission folder in ``submitted/`` of
+    ``assignment_ids``, or only ``students``' (ValueError names one who has none)."""
+    work = submissions(root, assignment_ids)
+    if not students:
+        return work
+    unknown = sorted(set(students) - set(work))
+    if unknown:
+        raise ValueError(
+            f"no submission in submitted/ of {', '.join(assignment_ids)} by {', '.join(unknown)}"
+        )
+    return {s: ids for s, ids in work.items() if s in students}
+
+
+def grade_class(root, assignment_ids, jobs, limits=None, on_outcome=None, students=None):
+    """Grade every submission of ``assignment_ids`` in ``submitted/`` with ``jobs`` workers (only
+    those of ``students`` when given; an unknown student raises ValueError).
 
     Returns the outcomes, one per student and assignment folder; ``on_outcome`` is called as
-    each arrives (from worker threads).
+    each arrives (from worker threads). ``limits``: :class:`Limits`.
     """
-    work = submissions(root, assignment_ids)
+    limits = limits or Limits()
+    work = chosen(root, assignment_ids, students)
     ensure_in_gradebook(root, assignment_ids)
     book = StatusBook(root)
     outcomes = []
@@ -236,7 +283,7 @@ def grade_class(root, assignment_ids, jobs, budget=120.0, on_outcome=None):
     pool = ThreadPoolExecutor(max_workers=count)
     try:
         futures = [
-            pool.submit(run_worker, root, todo, budget, report, workers) for _ in range(count)
+            pool.submit(run_worker, root, todo, limits, report, workers) for _ in range(count)
         ]
         for future in futures:
             future.result()
@@ -248,86 +295,17 @@ def grade_class(root, assignment_ids, jobs, budget=120.0, on_outcome=None):
     return outcomes
 
 
-def export(root, assignment_ids, exercises, output):
-    """Write the class's grades as CSV to ``output`` (a path or an open text file).
-
-    One row per student and assignment: each exercise's points (empty where not graded), the
-    total and maximum, and the status: graded, failed (with its reason) or missing.
-    ``exercises`` maps each assignment to its exercise names. Returns the number of rows.
-    """
-    root = Path(root)
-    book = StatusBook(root)
-    columns = [e for a in assignment_ids for e in exercises[a]]
-    rows = []
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-        for student in class_students(root, gb, book, assignment_ids):
-            for assignment_id in assignment_ids:
-                rows.append(_row(gb, book, root, student, assignment_id, exercises[assignment_id]))
-    with csv_output(output) as handle:
-        writer = csv.DictWriter(
-            handle, ["student", "assignment", *columns, "total", "max_score", "status", "reason"]
-        )
-        writer.writeheader()
-        writer.writerows(rows)
-    return len(rows)
-
-
-def class_students(root, gb, book, assignment_ids):
-    """Every student the course knows, sorted: in the gradebook, in ``submitted/`` or in the
-    grading status ``book``."""
-    known = {s.id for s in gb.students} | set(book.data)
-    return sorted(known | set(submissions(root, assignment_ids)))
-
-
-def standing(gb, book, root, student, assignment_id):
-    """Where a student's submission stands: ``(status, reason, notebook)``, the status graded,
-    failed or missing, and the gradebook's ``SubmittedNotebook`` when graded (else None)."""
-    status = book.get(student, assignment_id)
-    if status is None:
-        submitted = (Path(root) / "submitted" / student / assignment_id).is_dir()
-        status = {
-            "status": "graded" if submitted else "missing",
-            "reason": "" if submitted else "no submission",
-        }
-    if status["status"] != "graded":
-        return status["status"], status["reason"], None
-    try:
-        notebook = gb.find_submission_notebook(assignment_id, assignment_id, student)
-    except MissingEntry:
-        return "missing", "not graded yet: run course autograde", None
-    return "graded", "", notebook
-
-
-@contextlib.contextmanager
-def csv_output(output):
-    """A text handle to write CSV to ``output``: a path (opened, then closed) or an open file."""
-    if isinstance(output, str | Path):
-        with open(output, "w", newline="") as handle:
-            yield handle
-    else:
-        yield output
-
-
-def _row(gb, book, root, student, assignment_id, names):
-    """One CSV row: points per exercise from the gradebook when the submission is graded."""
-    status, reason, notebook = standing(gb, book, root, student, assignment_id)
-    row = {"student": student, "assignment": assignment_id, "status": status, "reason": reason}
-    if notebook is None:
-        return row
-    points = pipeline.points(notebook, names)
-    row.update({name: f"{score:g}" for name, (score, _) in points.items()})
-    row["total"] = f"{sum(score for score, _ in points.values()):g}"
-    row["max_score"] = f"{sum(maximum for _, maximum in points.values()):g}"
-    return row
-
-
-def summary(outcomes, seconds):
-    """Counts for the end-of-run table: students, notebooks, graded, failed, missing, time."""
+def summary(outcomes, seconds, expected):
+    """Counts for the end-of-run table: students, notebooks, graded, failed, missing, time.
+    ``expected`` is how many notebooks the run should have seen (its students times the
+    assignments any of them handed in): one with no folder counts as missing, as the export
+    lists it."""
+    folders_missing = sum(o.status == "missing" for o in outcomes)
     return {
         "students": len({o.student for o in outcomes}),
         "notebooks": len(outcomes),
         "graded": sum(o.status == "graded" for o in outcomes),
         "failed": sum(o.status == "failed" for o in outcomes),
-        "missing": sum(o.status == "missing" for o in outcomes),
+        "missing": folders_missing + max(0, expected - len(outcomes)),
         "time": f"{seconds:.1f} s",
     }

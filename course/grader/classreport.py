@@ -13,10 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from nbgrader.api import Gradebook
-
 from course.grader import answerkey, paths, pipeline
-from course.grader.classgrade import StatusBook, class_students, standing
+from course.grader.exports import standings
 from course.grader.trusted import MISTAKE_KEY
 
 _SPANS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|'[^']*'|\"[^\"]*\"|`[^`]*`")
@@ -78,7 +76,8 @@ class Assignment:
     id: str
     maximum: float
     totals: dict = field(default_factory=dict)
-    """{student: total points} for the graded students."""
+    """{student: total points} for the graded students (before any late penalty: the report is
+    about what they got right)."""
     failed: dict = field(default_factory=dict)
     """{student: why grading failed}."""
     missing: list = field(default_factory=list)
@@ -106,10 +105,12 @@ def collect(root, assignment_ids):
     root = Path(root)
     if not (root / "gradebook.db").is_file():
         raise NothingGraded(paths.NO_GRADEBOOK)
-    book = StatusBook(root)
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-        students = class_students(root, gb, book, assignment_ids)
-        results = [_assignment(root, gb, book, students, a) for a in assignment_ids]
+    names = {a: pipeline.exercises(root, a) for a in assignment_ids}
+    found = standings(root, assignment_ids, names)
+    results = [
+        _assignment(root, a, names[a], [(s, state) for s, b, state in found if b == a])
+        for a in assignment_ids
+    ]
     if not any(a.totals for a in results):
         raise NothingGraded(
             "no submission of " + ", ".join(assignment_ids) + " is graded yet: "
@@ -118,21 +119,20 @@ def collect(root, assignment_ids):
     return results
 
 
-def _assignment(root, gb, book, students, assignment_id):
-    names = pipeline.exercises(root, assignment_id)
+def _assignment(root, assignment_id, names, states):
+    """One assignment's results from its ``states``, [(student, Standing)]."""
     written = set(pipeline.written_exercises(root, assignment_id))
     result = Assignment(assignment_id, 0.0)
     exercises = {n: Exercise(n, n in written, 0.0) for n in names}
     result.exercises = list(exercises.values())
-    for student in students:
-        status, reason, notebook = standing(gb, book, root, student, assignment_id)
-        if status == "failed":
-            result.failed[student] = reason or "grading failed"
-        elif notebook is None:
+    for student, state in states:
+        if state.status == "failed":
+            result.failed[student] = state.reason or "grading failed"
+        elif state.status == "missing":
             result.missing.append(student)
         else:
-            _add_grades(exercises, notebook, student)
-            result.totals[student] = sum(g.score or 0.0 for g in notebook.grades)
+            _add_grades(exercises, state, student)
+            result.totals[student] = state.raw
             _add_mistakes(exercises, names, root, student, assignment_id)
     result.maximum = sum(e.maximum for e in result.exercises)
     for exercise in result.exercises:  # named mistakes first, most frequent first
@@ -140,18 +140,16 @@ def _assignment(root, gb, book, students, assignment_id):
     return result
 
 
-def _add_grades(exercises, notebook, student):
-    """Add one student's points per exercise (:func:`course.grader.pipeline.points`). A written
-    answer counts once graded by hand; until then it is waiting, or left blank (nbgrader gives
-    an unchanged answer 0 by itself)."""
-    names = list(exercises)
-    points = pipeline.points(notebook, names)
+def _add_grades(exercises, state, student):
+    """Add one student's points per exercise from their :class:`Standing`. A written answer
+    counts once graded by hand (also after a regrade); until then it is waiting, or left blank
+    (nbgrader gives an unchanged answer 0 by itself)."""
     for name, exercise in exercises.items():
-        score, exercise.maximum = points[name]
-        grades = [g for g in notebook.grades if answerkey.exercise_of(g.name, names) == name]
-        if exercise.written and any(g.needs_manual_grade for g in grades):
+        score, exercise.maximum = state.points[name]
+        hand = state.hand.get(name)
+        if exercise.written and hand == "pending":
             exercise.pending += 1
-        elif exercise.written and all(g.manual_score is None for g in grades):
+        elif exercise.written and hand != "graded":
             exercise.blank += 1
         else:
             exercise.scores[student] = score

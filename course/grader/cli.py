@@ -33,10 +33,19 @@ def cmd_release(args):
 def cmd_feedback(args):
     """Write HTML feedback for every graded submission: each test passed or failed with its
     message, and no hidden test's code."""
-    from course.grader import pipeline
+    from course.grader import feedbackmarks, pipeline
 
     ids = paths.check_assignments(args.assignments)
     code = _report(ids, pipeline.feedback(paths.ROOT, ids), "written")
+    waiting = feedbackmarks.mark_pending(paths.ROOT, ids)
+    if waiting:
+        print(
+            f"warning: {waiting} {'report shows' if waiting == 1 else 'reports show'} written "
+            "answers still waiting "
+            "for hand grading (marked 'not graded yet'): grade them in formgrader, then run "
+            "course feedback again",
+            file=sys.stderr,
+        )
     print(f"Reports: {paths.ROOT / 'feedback'}/<student>/<assignment>/<assignment>.html")
     return code
 
@@ -110,7 +119,8 @@ def cmd_progress(args):
 
 
 def cmd_autograde(args):
-    """Grade every submission in submitted/ with nbgrader, several students at once."""
+    """Grade every submission in submitted/ with nbgrader, several notebooks at once (or only
+    some students' with --student)."""
     import time
 
     from rich.console import Console
@@ -120,12 +130,13 @@ def cmd_autograde(args):
     from course.grader import classgrade
 
     ids = paths.check_assignments(args.assignments)
+    work = classgrade.chosen(paths.ROOT, ids, args.student)
     if not use_sandbox(args):
         return 2
     os.environ["COURSE_CELL_TIMEOUT"] = str(args.cell_timeout)  # read by nbgrader_config.py
-    work = classgrade.submissions(paths.ROOT, ids)
     total = sum(len(v) for v in work.values())
     console = Console(highlight=False, stderr=True)
+    limits = classgrade.Limits(cell=args.cell_timeout, notebook=args.notebook_timeout)
     start = time.perf_counter()
     try:
         with Progress(console=console, transient=False) as bar:
@@ -134,8 +145,9 @@ def cmd_autograde(args):
                 paths.ROOT,
                 ids,
                 args.jobs,
-                args.notebook_timeout,
+                limits,
                 on_outcome=lambda outcome: bar.advance(task),
+                students=args.student,
             )
     except KeyboardInterrupt:
         print(
@@ -143,7 +155,8 @@ def cmd_autograde(args):
             file=sys.stderr,
         )
         return 130
-    counts = classgrade.summary(outcomes, time.perf_counter() - start)
+    handed_in = {a for mine in work.values() for a in mine}  # assignments somebody submitted
+    counts = classgrade.summary(outcomes, time.perf_counter() - start, len(work) * len(handed_in))
     table = Table(title="Summary", title_justify="left")
     for key in counts:
         table.add_column(key)
@@ -162,20 +175,41 @@ def cmd_autograde(args):
 
 def cmd_export(args):
     """Export the class's grades as CSV: one row per student and assignment with each exercise's
-    points (--format course), or Canvas's gradebook import layout (--format canvas)."""
+    points, the late penalty and the status (--format course), or Canvas's gradebook import
+    layout (--format canvas)."""
+    ids = paths.check_assignments(args.assignments)
     if not _has_gradebook("export"):
         return 1
-    from course.grader import canvas, classgrade, pipeline
+    from course.grader import canvas, exports, pipeline
 
-    ids = paths.assignments()
     output = args.output or sys.stdout
+    names = {a: pipeline.exercises(paths.ROOT, a) for a in ids}
     if args.format == "canvas":
-        rows = canvas.export(paths.ROOT, ids, output)
+        found = canvas.export(paths.ROOT, ids, names, output, args.include_pending)
     else:
-        names = {a: pipeline.exercises(paths.ROOT, a) for a in ids}
-        rows = classgrade.export(paths.ROOT, ids, names, output)
+        found = exports.export(paths.ROOT, ids, names, output)
     if args.output:
-        print(f"{rows} rows written to {args.output}")
+        print(f"{len(found)} rows written to {args.output}")
+    warning = exports.pending_warning(found)
+    if warning:
+        left = " (left empty in the Canvas file; --include-pending posts them)"
+        if args.format != "canvas":
+            left = ""
+        elif args.include_pending:
+            left = " (posted as they are: --include-pending)"
+        print(f"course export: {warning}{left}", file=sys.stderr)
+    return 0
+
+
+def cmd_remove_demo(args):
+    """Remove the demo class (demo_complete, demo_partial, demo_blank) from the gradebook, the
+    grading status, submitted/, autograded/ and feedback/, to start a real class."""
+    from course.grader import democlass
+
+    removed = democlass.remove(paths.ROOT)
+    for line in removed:
+        print(f"removed  {line}")
+    print("The demo class is gone." if removed else "There is no demo class here.")
     return 0
 
 
@@ -262,14 +296,21 @@ def build_parser():
         "--jobs",
         type=int,
         default=os.cpu_count() or 1,
-        help="students graded at once (default: one per core)",
+        help="notebooks graded at once (default: one per core)",
+    )
+    autograde.add_argument(
+        "--student",
+        action="append",
+        metavar="NAME",
+        help="grade only this student's submissions (repeat for several)",
     )
     autograde.add_argument(
         "--notebook-timeout",
         type=float,
-        default=120.0,
+        default=None,
         metavar="SECONDS",
-        help="time one notebook may take before it counts as failed (120)",
+        help="time one notebook may take in all before it counts as failed (default: every "
+        "code cell at the cell limit, plus 2.5 minutes)",
     )
     autograde.add_argument(
         "--cell-timeout",
@@ -281,7 +322,16 @@ def build_parser():
     autograde.add_argument("--no-sandbox", action="store_true", help=SANDBOX_HELP)
     autograde.set_defaults(func=cmd_autograde)
     export = sub.add_parser("export", help=cmd_export.__doc__, description=cmd_export.__doc__)
+    export.add_argument(
+        "assignments", nargs="*", metavar="ASSIGNMENT", help="assignment ids (default: all)"
+    )
     export.add_argument("--output", metavar="FILE", help="CSV file (default: standard output)")
+    export.add_argument(
+        "--include-pending",
+        action="store_true",
+        help="canvas: post the totals of submissions whose written answers wait for hand "
+        "grading (left empty by default: they are incomplete)",
+    )
     export.add_argument(
         "--format",
         choices=("course", "canvas"),
@@ -298,12 +348,20 @@ def build_parser():
     )
     report.add_argument("--names", action="store_true", help="list students by id")
     report.set_defaults(func=cmd_report)
+    remove = sub.add_parser(
+        "remove-demo", help=cmd_remove_demo.__doc__, description=cmd_remove_demo.__doc__
+    )
+    remove.set_defaults(func=cmd_remove_demo)
+    parser.commands = sub.choices
     return parser
 
 
 def main(argv=None):
     """Run the ``course`` command; return its exit code."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # the command's own usage, not the top level's
+        parser.commands[args.command].error(f"unrecognized arguments: {' '.join(extra)}")
     paths.put_interpreter_on_path()  # nbgrader runs alembic, and kernels, from there
     try:
         return args.func(args)

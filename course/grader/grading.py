@@ -22,4 +22,6 @@ class TrustedExecute(TrustedCells, Execute):
         why = sandbox.refusal()
         if why:
             raise SandboxUnavailable(why)
+        if self.kernel_name == sandbox.KERNEL_NAME:
+            sandbox.expose_kernelspec()
         return super().preprocess(nb, resources, km)

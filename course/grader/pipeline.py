@@ -13,11 +13,14 @@ from course.grader import paths
 from course.grader.answerkey import points_per_exercise
 
 
-def nbgrader_api(root):
-    """An ``NbGraderAPI`` for the course at ``root``, configured by its ``nbgrader_config.py``."""
+def nbgrader_api(root, on_cell_start=None):
+    """An ``NbGraderAPI`` for the course at ``root``, configured by its ``nbgrader_config.py``;
+    ``on_cell_start(cell=..., cell_index=...)`` is called as autograding starts each cell."""
     paths.put_interpreter_on_path()
     config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
     config.CourseDirectory.root = str(Path(root).resolve())
+    if on_cell_start is not None:
+        config.Execute.on_cell_start = on_cell_start
     api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
     api.log.setLevel(logging.WARNING)
     return api
@@ -77,3 +80,36 @@ def points(notebook, names):
     for each exercise in ``names`` (:func:`course.grader.answerkey.points_per_exercise`)."""
     cells = {grade.name: (grade.score, grade.max_score) for grade in notebook.grades}
     return points_per_exercise(cells, names)
+
+
+def hand_grading(notebook, names):
+    """Where each written answer of a graded ``SubmittedNotebook`` stands: {exercise: state} for
+    its exercises in ``names`` answered in words, the state ``graded`` (a grader gave points),
+    ``pending`` (changed by the student, waiting for a grader) or ``blank`` (left as released:
+    nbgrader gives it 0 by itself).
+
+    A hand grade survives a regrade: nbgrader then flags the answer for review again
+    (``needs_manual_grade``), but the grader's points stand and are what every export uses.
+    """
+    states = {}
+    for grade in notebook.grades:
+        if grade.cell.cell_type != "markdown" or grade.name not in names:
+            continue
+        if grade.manual_score is not None:
+            states[grade.name] = "graded"
+        elif grade.needs_manual_grade:
+            states[grade.name] = "pending"
+        else:
+            states[grade.name] = "blank"
+    return {name: states[name] for name in names if name in states}
+
+
+def max_points(root, assignment_id):
+    """The points ``assignment_id`` is worth: the sum of its graded cells' points in the source
+    notebook (what nbgrader's gradebook will hold once it is released, graded or not)."""
+    path = Path(root) / "source" / assignment_id / f"{assignment_id}.ipynb"
+    return sum(
+        float(c.metadata["nbgrader"].get("points", 0))
+        for c in nbformat.read(path, as_version=4).cells
+        if c.metadata.get("nbgrader", {}).get("grade")
+    )

@@ -124,13 +124,18 @@ def configure(c, root):
     if switched_off():
         return
     os.environ[HIDE_ENV] = os.pathsep.join(_hidden(root))
+    c.TrustedExecute.kernel_name = KERNEL_NAME
+
+
+def expose_kernelspec():
+    """Make the sandbox's kernelspec findable, in a process about to grade (not before: a
+    JupyterLab that loads the course's configuration would offer it in its launcher)."""
     # jupyter_client makes its KernelSpecManager without config: JUPYTER_PATH reaches it.
     paths = [
         str(KERNELS.parent),
         *filter(None, os.environ.get("JUPYTER_PATH", "").split(os.pathsep)),
     ]
     os.environ["JUPYTER_PATH"] = os.pathsep.join(dict.fromkeys(paths))
-    c.TrustedExecute.kernel_name = KERNEL_NAME
 
 
 def _hidden(root):

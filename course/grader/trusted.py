@@ -23,6 +23,7 @@ import time
 
 import numpy as np
 from jupyter_core.utils import run_sync
+from nbclient.util import run_hook
 from nbformat.v4 import new_output
 
 from course.grader.learnerkernel import KERNEL_ENV
@@ -32,24 +33,41 @@ REQUEST = "__import__('course.grader.wire', fromlist=['handle']).handle({!r})"
 
 
 class StudentCodeTimeout(Exception):
-    """The student's code did not answer within the time limit of a cell."""
+    """The student's code did not answer within the time limit of a cell (``waited`` False: a
+    function that already ran out of time once is not waited for again)."""
+
+    def __init__(self, message, waited=True):
+        super().__init__(message)
+        self.waited = waited
 
 
 class KernelLink:
     """Requests to the student's kernel from the thread that runs a test cell. Each request is
     sent by the grader's own kernel client on its event loop, and waited for with a deadline."""
 
-    def __init__(self, client, loop, timeout):
+    def __init__(self, client, loop, timeout, stuck=None):
         self.client, self.loop = client, loop
         self.deadline = time.monotonic() + timeout
+        self.stuck = set() if stuck is None else stuck
+        """The student's functions a call of which ran out of time (shared by a notebook's
+        test cells): a later call of one fails at once instead of waiting again."""
 
     def ask(self, **request):
         """Send a request to :func:`course.grader.wire.handle` in the kernel; return its reply."""
+        called = request.get("name") if request.get("op") == "call" else None
+        if called in self.stuck:
+            raise StudentCodeTimeout(
+                f"{called} did not finish in time when the tests called it before "
+                "(an endless loop?)",
+                waited=False,
+            )
         future = asyncio.run_coroutine_threadsafe(self._ask(request), self.loop)
         try:
             return future.result(timeout=max(0.0, self.deadline - time.monotonic()))
         except concurrent.futures.TimeoutError:
             future.cancel()
+            if called:
+                self.stuck.add(called)
             raise StudentCodeTimeout(
                 "your code did not finish in time (an endless loop?)"
             ) from None
@@ -195,6 +213,7 @@ class TrustedCells:
     which is started with :data:`KERNEL_ENV`."""
 
     async def async_start_new_kernel(self, **kwargs):
+        self.stuck_functions = set()  # a new kernel, a new notebook: nothing has timed out
         kwargs.setdefault("env", {**os.environ, **KERNEL_ENV})
         return await super().async_start_new_kernel(**kwargs)
 
@@ -207,12 +226,15 @@ class TrustedCells:
             )
         label = cell.metadata["nbgrader"]["grade_id"]
         cell.outputs = []
+        await run_hook(self.on_cell_start, cell=cell, cell_index=cell_index)
         try:
             loop = asyncio.get_running_loop()
-            link = KernelLink(self.kc, loop, self.timeout)
+            stuck = getattr(self, "stuck_functions", None)
+            link = KernelLink(self.kc, loop, self.timeout, stuck)
             verdict = await loop.run_in_executor(None, run_test_cell, cell.source, link, label)
         except StudentCodeTimeout as error:
-            await self.km.interrupt_kernel()
+            if error.waited:
+                await self.km.interrupt_kernel()
             verdict = ("TimeoutError", str(error), "did not finish in time", True)
         if verdict is None:
             cell.outputs = [new_output("stream", name="stdout", text="passed\n")]

@@ -2,9 +2,10 @@
 
 Reads jobs from standard input, one JSON line ``[student, assignment]`` each, and grades them one
 after another with one nbgrader application (imported and configured once per worker, not once
-per notebook). For each job it prints two JSON lines: ``{"assignment", "started": true}`` as it
-starts, and ``{"assignment", "status", "reason", "seconds"}`` when done, with status ``graded``,
-``failed`` (with a one-line reason) or ``missing``. :mod:`course.grader.classgrade` runs several
+per notebook). For each job it prints JSON lines: ``{"assignment", "started": true}`` as it
+starts, ``{"cell": index, "label": grade_id}`` as each cell starts to run, and ``{"assignment",
+"status", "reason", "seconds"}`` when done, with status ``graded``, ``failed`` (with a one-line
+reason) or ``missing``. :mod:`course.grader.classgrade` runs several
 of these at once and kills one whose notebook runs past its time.
 """
 
@@ -35,8 +36,13 @@ def check_submission(root, student, assignment_id):
             )
         return "missing", "no notebook submitted"
     try:
-        nbformat.validate(nbformat.read(expected, as_version=4))
-    except Exception as error:  # any parse or schema error makes the file ungradable
+        data = json.loads(expected.read_bytes())
+    except (ValueError, UnicodeDecodeError) as error:
+        where = f" (line {error.lineno}, column {error.colno})" if hasattr(error, "lineno") else ""
+        return "failed", f"invalid notebook file: not valid JSON{where}"
+    try:
+        nbformat.validate(nbformat.reads(json.dumps(data), as_version=4))
+    except Exception as error:  # any schema error makes the file ungradable
         first = str(error).splitlines()[0] if str(error) else type(error).__name__
         return "failed", f"invalid notebook file: {first[:200]}"
     return None
@@ -69,7 +75,12 @@ def serve(root, jobs=sys.stdin, out=sys.stdout):
     """Grade each ``[student, assignment]`` line of ``jobs``; print two JSON lines for each."""
     # the grading process died (processes.die_with_parent): take the kernels down too
     signal.signal(signal.SIGTERM, lambda *_: processes.kill_tree(os.getpid()))
-    api = pipeline.nbgrader_api(root)
+
+    def cell_started(cell, cell_index, **_):
+        label = cell.metadata.get("nbgrader", {}).get("grade_id")
+        print(json.dumps({"cell": cell_index, "label": label}), file=out, flush=True)
+
+    api = pipeline.nbgrader_api(root, on_cell_start=cell_started)
     for line in jobs:
         student, assignment_id = json.loads(line)
         print(json.dumps({"assignment": assignment_id, "started": True}), file=out, flush=True)
