@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a machine with only python3 and make:
 #   make lab    creates .venv, installs the pinned packages and the course, copies the release
 #               notebooks into workspace/ (never overwriting your work) and starts JupyterLab
+#   make instructor  the same set-up, then JupyterLab on the course root (Nbgrader -> Formgrader)
 #   make test   the same set-up, plus Debian's bubblewrap and chromium where it may install them
 #               (root with apt-get; elsewhere their tests are skipped, named), then the linter
 #               and the whole test suite in PYTEST_JOBS processes (2; each test module in one;
@@ -14,7 +15,7 @@ PORT ?= 8888
 PYTEST_ARGS ?=
 PYTEST_JOBS ?= 2
 
-.PHONY: setup system lab test release
+.PHONY: setup system lab instructor test release
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +33,10 @@ lab: setup
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --port=$(PORT) \
 		--ServerApp.root_dir="$${COURSE_WORKSPACE:-$(CURDIR)/workspace}" \
 		$$([ "$$(id -u)" = 0 ] && echo --allow-root)
+
+instructor: setup
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --port=$(PORT) \
+		--ServerApp.root_dir="$(CURDIR)" $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 test: setup system
 	$(BIN)/ruff check .

@@ -15,7 +15,7 @@ from nbgrader.preprocessors import (
 )
 
 from course.grader import sandbox
-from course.grader.grading import TrustedExecute
+from course.grader.grading import RecordGraded, TrustedExecute
 
 c = get_config()  # noqa: F821  (provided by nbgrader's config loader)
 
@@ -52,6 +52,7 @@ c.Autograde.autograde_preprocessors = [
     SaveAutoGrades,
     AssignLatePenalties,
     CheckCellMetadata,
+    RecordGraded,  # grading-status.json: graded, whatever ran nbgrader (course/grader/standing.py)
 ]
 # Feedback: the hidden tests' code is cut from the report; a failed test shows its message.
 c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]

@@ -31,3 +31,10 @@ def test_unknown_assignment_is_a_clear_error(tmp_path):
 def test_parser_lists_the_commands():
     help_text = cli.build_parser().format_help()
     assert "release" in help_text and "start" in help_text
+
+
+def test_a_bad_option_gets_the_commands_own_usage(tmp_path):
+    result = run("report", "--bogus", workspace=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[0].startswith("usage: course report ")
+    assert "unrecognized arguments: --bogus" in result.stderr

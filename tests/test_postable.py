@@ -236,3 +236,18 @@ def test_an_unknown_student_is_refused_in_one_line(klass):
     assert result.stderr.strip().splitlines() == [
         f"course autograde: no submission in submitted/ of {ASSIGNMENT} by nobody"
     ]
+
+
+def test_an_extension_lifts_the_late_penalty_after_a_regrade(klass):
+    root, _, _ = klass
+    result = course(root, "extend", ASSIGNMENT, "ben", "--hours", "72")
+    assert result.returncode == 0, result.stderr
+    assert "ben is due 2026-11-23 12:00 UTC" in result.stdout
+    again = course(
+        root, "autograde", ASSIGNMENT, "--student", "ben", "--cell-timeout", CELL_TIMEOUT
+    )
+    assert again.returncode == 0, again.stdout + again.stderr
+    ben = rows_of(export(root, ASSIGNMENT).stdout)["ben", ASSIGNMENT]
+    assert (ben["late_penalty"], ben["total"], ben["late_by"]) == ("0", "9", ""), ben
+    assert float(nbgrader_export(root)["ben"]["score"]) == 9
+    assert course(root, "extend", OTHER, "ben", "--hours", "1").returncode == 2  # no due date

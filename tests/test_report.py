@@ -9,8 +9,10 @@ demo_blank answers nothing, demo_complete everything. The report must count exac
 import base64
 import csv
 import html
+import json
 import re
 import shutil
+import subprocess
 import time
 
 import pytest
@@ -245,3 +247,60 @@ def test_an_instructor_grades_a_written_answer_in_formgrader(browser, instructor
     assert result.returncode == 0, result.stdout + result.stderr
     feedback = course / "feedback" / "demo_complete" / "05_training_loop" / "05_training_loop.html"
     assert COMMENT in feedback.read_text()
+
+
+def test_remove_demo_starts_a_real_class_and_keeps_everyone_else(tmp_path, graded_demo):
+    """After `course remove-demo`, nothing of the demo class is left in the gradebook, the
+    status, the folders, the exports or the report; a real student's work is untouched."""
+    root = tmp_path / "course"
+    shutil.copytree(graded_demo, root)
+    mine = root / "submitted" / "alice" / "03_mse_loss" / "03_mse_loss.ipynb"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("alice's work")
+    result = run_course("remove-demo", COURSE_ROOT=root)
+    assert result.returncode == 0, result.stderr
+    assert "removed  gradebook: demo_partial" in result.stdout
+    assert "removed  autograded/demo_blank/" in result.stdout
+    for folder in ("submitted", "autograded", "feedback"):
+        assert not list((root / folder).glob("demo_*")), folder
+    status = json.loads((root / "grading-status.json").read_text())
+    assert not [s for s in status if s.startswith("demo_")]
+    assert mine.read_text() == "alice's work"
+    exported = run_course("export", COURSE_ROOT=root)
+    assert exported.returncode == 0 and "demo_" not in exported.stdout
+    assert "alice" in exported.stdout
+    canvas = run_course("export", "--format", "canvas", COURSE_ROOT=root)
+    assert "demo_" not in canvas.stdout
+    report = run_course("report", "--output", str(tmp_path / "r.html"), COURSE_ROOT=root)
+    assert report.returncode == 1 and "is graded yet" in report.stderr
+    again = run_course("remove-demo", COURSE_ROOT=root)
+    assert again.returncode == 0 and "There is no demo class here." in again.stdout
+
+
+def test_the_clone_keeps_a_class_out_of_commits():
+    """Real students' work, graded copies and grade files are git-ignored; the demo is not."""
+    paths = [
+        "submitted/alice/03_mse_loss/03_mse_loss.ipynb",
+        "autograded/demo_complete/03_mse_loss/03_mse_loss.ipynb",
+        "autograded/alice/03_mse_loss/03_mse_loss.ipynb",
+        "feedback/alice/03_mse_loss/03_mse_loss.html",
+        "grades.csv",
+        "canvas.csv",
+        "gradebook.db",
+        "grading-status.json",
+    ]
+    ignored = subprocess.run(
+        ["git", "check-ignore", "--no-index", *paths], cwd=ROOT, capture_output=True, text=True
+    ).stdout.split()
+    assert ignored == paths
+    kept = subprocess.run(
+        [
+            "git",
+            "check-ignore",
+            "--no-index",
+            "submitted/demo_complete/03_mse_loss/03_mse_loss.ipynb",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+    )
+    assert kept.returncode == 1  # not ignored

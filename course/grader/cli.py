@@ -189,7 +189,8 @@ def cmd_export(args):
     else:
         found = exports.export(paths.ROOT, ids, names, output)
     if args.output:
-        print(f"{len(found)} rows written to {args.output}")
+        rows = len({s for s, _, _ in found}) if args.format == "canvas" else len(found)
+        print(f"{rows} rows written to {args.output}")
     warning = exports.pending_warning(found)
     if warning:
         left = " (left empty in the Canvas file; --include-pending posts them)"
@@ -198,6 +199,22 @@ def cmd_export(args):
         elif args.include_pending:
             left = " (posted as they are: --include-pending)"
         print(f"course export: {warning}{left}", file=sys.stderr)
+    return 0
+
+
+def cmd_extend(args):
+    """Give a student more time on an assignment: their due date becomes the assignment's plus
+    HOURS; regrade them (course autograde ASSIGNMENT --student NAME) to apply it."""
+    if not _has_gradebook("extend"):
+        return 1
+    from course.grader import deadlines
+
+    (assignment_id,) = paths.check_assignments([args.assignment])
+    due = deadlines.extend(paths.ROOT, assignment_id, args.student, args.hours)
+    print(
+        f"{args.student} is due {due:%Y-%m-%d %H:%M} UTC for {assignment_id}; regrade to apply: "
+        f"course autograde {assignment_id} --student {args.student}"
+    )
     return 0
 
 
@@ -348,6 +365,11 @@ def build_parser():
     )
     report.add_argument("--names", action="store_true", help="list students by id")
     report.set_defaults(func=cmd_report)
+    extend = sub.add_parser("extend", help=cmd_extend.__doc__, description=cmd_extend.__doc__)
+    extend.add_argument("assignment", metavar="ASSIGNMENT")
+    extend.add_argument("student", metavar="STUDENT")
+    extend.add_argument("--hours", type=float, required=True, help="hours past the due date")
+    extend.set_defaults(func=cmd_extend)
     remove = sub.add_parser(
         "remove-demo", help=cmd_remove_demo.__doc__, description=cmd_remove_demo.__doc__
     )

@@ -2,9 +2,12 @@
 ``nbgrader_config.py`` puts in place of nbgrader's own at autograding (see
 :mod:`course.grader.trusted` for what it changes and why)."""
 
-from nbgrader.preprocessors import Execute
+from pathlib import Path
+
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 
 from course.grader import sandbox
+from course.grader.standing import StatusBook
 from course.grader.trusted import TrustedCells
 
 
@@ -25,3 +28,14 @@ class TrustedExecute(TrustedCells, Execute):
         if self.kernel_name == sandbox.KERNEL_NAME:
             sandbox.expose_kernelspec()
         return super().preprocess(nb, resources, km)
+
+
+class RecordGraded(NbGraderPreprocessor):
+    """The last step of the course's autograding: the notebook was graded, so its status in
+    ``grading-status.json`` (beside the gradebook) says so, whatever ran nbgrader."""
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        root = Path(info["db_url"].removeprefix("sqlite:///")).parent
+        StatusBook(root).set(info["student"], info["assignment"], "graded")
+        return nb, resources

@@ -5,15 +5,19 @@ it missing; its points per exercise; which written answers are graded by hand, s
 a grader (pending) or left blank; when it was submitted, how late, and nbgrader's late penalty.
 The exports (:mod:`.exports`, :mod:`.canvas`) and the class report (:mod:`.classreport`) read it.
 
-The status of a notebook comes from ``grading-status.json`` (written by ``course autograde``,
-:class:`StatusBook`) *and* the gradebook: a notebook graded after its recorded failure (by a
-later ``course autograde``, or by plain ``nbgrader autograde``) counts as graded, so the status
-never goes stale whatever graded it.
+The status of a notebook comes from ``grading-status.json`` (:class:`StatusBook`), which every
+grading path keeps true: ``course autograde`` records each outcome, and the last step of the
+course's autograding (:class:`course.grader.grading.RecordGraded`) records ``graded`` whatever
+ran it (plain ``nbgrader autograde --student``, formgrader's button), so a failure fixed and
+regraded never stays "failed"; the points come from the gradebook.
 """
 
+import contextlib
 import datetime
+import fcntl
 import json
 import os
+import tempfile
 import threading
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -26,39 +30,57 @@ STATUS_FILE = "grading-status.json"
 
 
 class StatusBook:
-    """The per-notebook statuses, kept in ``grading-status.json`` (one writer: this process)."""
+    """The per-notebook statuses, kept in ``grading-status.json``. Several processes write it
+    (``course autograde`` and, through :class:`course.grader.grading.RecordGraded`, every
+    nbgrader that grades with the course's configuration): each change is made under a lock on
+    the file as it is then, and written whole (a temporary file, then a rename)."""
 
     def __init__(self, root):
         self.path = Path(root) / STATUS_FILE
         self.lock = threading.Lock()
+        self.data = self._read()
+
+    def _read(self):
         try:
-            self.data = json.loads(self.path.read_text())
+            return json.loads(self.path.read_text())
         except (FileNotFoundError, json.JSONDecodeError):
-            self.data = {}
+            return {}
 
     def record(self, outcome):
-        """Keep ``outcome`` (a :class:`course.grader.classgrade.Outcome`) and write the file
-        whole (a temporary file, then a rename). Each entry keeps when it was recorded."""
-        with self.lock:
-            now = datetime.datetime.now()
-            entry = asdict(outcome) | {
-                "when": now.isoformat(timespec="seconds"),
-                "at": now.timestamp(),
-            }
-            self.data.setdefault(outcome.student, {})[outcome.assignment] = entry
-            self._write()
+        """Keep ``outcome`` (a :class:`course.grader.classgrade.Outcome`), with when it was
+        recorded."""
+        self.set(**asdict(outcome))
+
+    def set(self, student, assignment, status, reason="", seconds=0.0):
+        """Record the status of ``student``'s ``assignment``."""
+        entry = {
+            "student": student,
+            "assignment": assignment,
+            "status": status,
+            "reason": reason,
+            "seconds": seconds,
+            "when": datetime.datetime.now().isoformat(timespec="seconds"),
+        }
+        with self._locked():
+            self.data.setdefault(student, {})[assignment] = entry
 
     def forget(self, students):
-        """Remove every status of ``students`` (ids) and write the file."""
-        with self.lock:
+        """Remove every status of ``students`` (ids)."""
+        with self._locked():
             for student in students:
                 self.data.pop(student, None)
-            self._write()
 
-    def _write(self):
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(self.data, indent=1, sort_keys=True))
-        os.replace(temporary, self.path)
+    @contextlib.contextmanager
+    def _locked(self):
+        """Read the file under the lock, let the caller change ``data``, write it whole."""
+        with self.lock, open(self.path.with_suffix(".lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self.data = self._read()
+            yield
+            handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
+            with os.fdopen(handle, "w") as out:
+                out.write(json.dumps(self.data, indent=1, sort_keys=True))
+            os.replace(temporary, self.path)
 
     def get(self, student, assignment_id):
         """The last recorded status of a submission, or None."""
@@ -128,33 +150,16 @@ class Standing:
 def standing(gb, book, root, student, assignment_id, names):
     """Where ``student``'s submission of ``assignment_id`` stands (:class:`Standing`), from the
     grading status ``book`` and the gradebook ``gb``; ``names`` are the assignment's exercises."""
-    root = Path(root)
     recorded = book.get(student, assignment_id)
+    if recorded is not None and recorded["status"] != "graded":
+        return Standing(recorded["status"], recorded["reason"])
     try:
         notebook = gb.find_submission_notebook(assignment_id, assignment_id, student)
     except MissingEntry:
-        notebook = None
-    if recorded is not None and recorded["status"] != "graded":
-        if notebook is None or not _graded_since(root, student, assignment_id, recorded):
-            return Standing(recorded["status"], recorded["reason"])
-    if notebook is None:
-        if (root / "submitted" / student / assignment_id).is_dir():
+        if (Path(root) / "submitted" / student / assignment_id).is_dir():
             return Standing("missing", "not graded yet: run course autograde")
         return Standing("missing", "no submission")
     return _graded(notebook, names)
-
-
-def _graded_since(root, student, assignment_id, recorded):
-    """True when the graded notebook in ``autograded/`` was written after the ``recorded``
-    failure (a regrade that succeeded, by whatever ran it)."""
-    path = root / "autograded" / student / assignment_id / f"{assignment_id}.ipynb"
-    at = recorded.get("at")
-    if at is None:  # an entry from before entries kept their time: read its ISO "when"
-        at = datetime.datetime.fromisoformat(recorded["when"]).timestamp()
-    try:
-        return path.stat().st_mtime > at
-    except OSError:
-        return False
 
 
 def _graded(notebook, names):
