@@ -38,3 +38,31 @@ def test_a_bad_option_gets_the_commands_own_usage(tmp_path):
     assert result.returncode == 2
     assert result.stderr.splitlines()[0].startswith("usage: course report ")
     assert "unrecognized arguments: --bogus" in result.stderr
+
+
+def test_jupyterlab_on_the_course_root_offers_no_sandbox_kernel():
+    """Loading the course's nbgrader configuration (as JupyterLab on the course root does) does
+    not put the grading sandbox's kernel in the launcher; a process about to grade finds it."""
+    import subprocess
+    import sys
+
+    from helpers import ROOT
+
+    from course.grader import sandbox
+
+    probe = (
+        "import sys\n"
+        "from traitlets.config.loader import PyFileConfigLoader\n"
+        "from jupyter_client.kernelspec import KernelSpecManager\n"
+        f"PyFileConfigLoader('nbgrader_config.py', path={str(ROOT)!r}).load_config()\n"
+        "if sys.argv[1] == 'grading':\n"
+        "    from course.grader import sandbox\n"
+        "    sandbox.expose_kernelspec()\n"
+        "print(sorted(KernelSpecManager().find_kernel_specs()))\n"
+    )
+    for role, offered in (("lab", False), ("grading", True)):
+        found = subprocess.run(
+            [sys.executable, "-c", probe, role], capture_output=True, text=True, cwd=ROOT
+        )
+        assert found.returncode == 0, found.stderr
+        assert (sandbox.KERNEL_NAME in found.stdout) is offered, (role, found.stdout)
