@@ -138,9 +138,15 @@ def sandbox_off():
 def autograde(course, assignment_id, *options):
     """Run ``nbgrader autograde`` for an assignment in ``course`` (with extra command-line
     ``options``); return the finished process."""
+    return nbgrader(course, "autograde", assignment_id, "--force", *options)
+
+
+def nbgrader(course, *args):
+    """Run ``nbgrader`` with ``args`` in ``course`` (the sandbox off where it cannot run here);
+    return the finished process."""
     env = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get("PATH", ""), **sandbox_off())
     return subprocess.run(
-        [sys.executable, "-m", "nbgrader", "autograde", assignment_id, "--force", *options],
+        [sys.executable, "-m", "nbgrader", *args],
         cwd=course,
         env=env,
         capture_output=True,

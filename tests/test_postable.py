@@ -6,14 +6,20 @@ the report) is checked against `nbgrader export` and against what the instructor
 import csv
 import io
 import json
-import os
 import re
-import subprocess
-import sys
 
 import nbformat
 import pytest
-from helpers import BIN, autograde, fill, make_course, run_course, sandbox_off, solutions, submit
+from helpers import (
+    autograde,
+    fill,
+    make_course,
+    nbgrader,
+    run_course,
+    sandbox_off,
+    solutions,
+    submit,
+)
 from nbgrader.api import Gradebook
 
 ASSIGNMENT = "05_training_loop"
@@ -66,18 +72,6 @@ def summary_row(stdout):
     table = stdout.split("Summary", 1)[1]
     row = next(line for line in table.splitlines() if line.startswith("│"))
     return [cell.strip() for cell in row.split("│") if cell.strip()]
-
-
-def nbgrader(root, *args):
-    env = dict(os.environ, PATH=BIN + os.pathsep + os.environ["PATH"], **sandbox_off())
-    return subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
 
 
 def export(root, *args):

@@ -151,10 +151,14 @@ def test_the_canvas_export_has_canvas_columns_and_the_totals(tmp_path, graded_de
     for column, assignment_id in enumerate(ids, start=5):
         assert rows[1][column] == totals["demo_complete", assignment_id]["max_score"]
     assert [r[0] for r in rows[2:]] == list(DEMO)
+    statuses = {t["status"] for t in totals.values()}
+    assert statuses == {"graded", "pending"}, statuses  # the demo's written answers wait
     for row in rows[2:]:
         assert row[2] == row[3] == row[0]
         for column, assignment_id in enumerate(ids, start=5):
-            assert row[column] == totals[row[0], assignment_id]["total"], (row[0], assignment_id)
+            mine = totals[row[0], assignment_id]
+            posted = mine["total"] if mine["status"] == "graded" else ""  # pending: left empty
+            assert row[column] == posted, (row[0], assignment_id)
 
 
 def test_a_mistake_is_known_by_its_words_not_its_numbers():
