@@ -89,3 +89,24 @@ def cohort(n=200, seed=SEED):
     intercept, per_year, per_sex = COHORT_WEIGHTS
     thickness = intercept + per_year * age + per_sex * sex + rng.normal(0, COHORT_NOISE_SD, n)
     return age, sex, thickness
+
+
+LIFESPAN_NOISE_SD = 0.1
+"""Standard deviation of the noise on the lifespan set's thickness, in mm."""
+
+
+def lifespan_curve(age):
+    """The true, curved course of cortical thickness (mm) over the lifespan at ``age`` (years,
+    any shape): a cubic in ``t = (age - 45) / 35``, ``2.7 - 0.3 t - 0.25 t^2 + 0.2 t^3``."""
+    t = (np.asarray(age, dtype=float) - 45) / 35
+    return 2.7 - 0.3 * t - 0.25 * t**2 + 0.2 * t**3
+
+
+def lifespan(n=40, seed=11):
+    """Return ``(age, thickness)``, each of shape (n,), for notebook 07: ages drawn uniformly
+    from 8 to 85 years, thickness in mm on :func:`lifespan_curve` plus N(0, 0.1) noise. A curved
+    relation, so that a polynomial of the right degree fits it and a higher one overfits; the
+    default seed gives a held-out error with a clear minimum."""
+    rng = np.random.default_rng(seed)
+    age = rng.uniform(8, 85, n)
+    return age, lifespan_curve(age) + rng.normal(0, LIFESPAN_NOISE_SD, n)

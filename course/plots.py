@@ -3,6 +3,7 @@ returns the matplotlib Axes, so a notebook can add to it or place it in a grid."
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 AGE_LABEL = "age (rescaled to 0-1)"
 THICKNESS_LABEL = "cortical thickness (mm)"
@@ -281,3 +282,76 @@ def plot_loss_surface(
         ax.set_aspect("equal")
     _legend_below(ax)
     return ax
+
+
+YEARS_LABEL = "age (years)"
+TRAIN_STYLE = {"color": "tab:blue", "s": 24, "label": "training set"}
+TEST_STYLE = {
+    "facecolors": "none",
+    "edgecolors": "tab:orange",
+    "s": 30,
+    "linewidths": 1.4,
+    "label": "test set (held out)",
+}
+
+
+def plot_split(x_train, y_train, x_test, y_test, ax=None, curve=None, title=None):
+    """Scatter a training set (filled) and a test set (open circles), each x and y of shape (n,).
+
+    ``curve``, when given, is ``(grid, values, label)``, a line drawn over them (the true curve,
+    a fit). Returns the Axes."""
+    ax = _axes(ax)
+    ax.scatter(x_train, y_train, **TRAIN_STYLE)
+    ax.scatter(x_test, y_test, **TEST_STYLE)
+    if curve is not None:
+        grid, values, label = curve
+        ax.plot(grid, values, color="tab:red", linewidth=2, label=label)
+    ax.set(xlabel=YEARS_LABEL, ylabel=THICKNESS_LABEL, title=title)
+    ax.grid(True, linestyle="--", alpha=0.5)
+    ax.legend(fontsize="small", loc="upper right")
+    return ax
+
+
+def plot_errors_by(
+    values,
+    train,
+    test,
+    xlabel,
+    ax=None,
+    log_x=False,
+    chosen=None,
+    floor=None,
+    title=None,
+    labels=("training error", "test error"),
+    colors=("tab:blue", "tab:orange"),
+):
+    """Plot two errors, ``train`` and ``test`` (MSE, mm²), against ``values`` (degrees, λ or
+    sample sizes), all of shape (k,), on a log error axis.
+
+    ``chosen`` marks one value with a vertical line; ``floor`` (mm²) draws the noise variance
+    as a dashed line, the error no model can beat on new data; ``log_x`` puts ``values`` on a
+    log axis (for λ); ``labels`` and ``colors`` name and colour the two lines (two models on one
+    Axes: call it twice). Returns the Axes."""
+    ax = _axes(ax)
+    ax.plot(values, train, "o-", color=colors[0], label=labels[0])
+    ax.plot(values, test, "s-", color=colors[1], label=labels[1])
+    if floor is not None:
+        ax.axhline(floor, color="gray", linestyle="--", label=f"noise variance {floor:g} mm²")
+    if chosen is not None:
+        ax.axvline(chosen, color="tab:green", linewidth=2, alpha=0.7, label=f"chosen: {chosen:.2g}")
+    ax.set_yscale("log")
+    _plain_ticks(ax.yaxis)
+    if log_x:
+        ax.set_xscale("log")
+        _plain_ticks(ax.xaxis)
+    ax.set(xlabel=xlabel, ylabel="MSE (mm²)", title=title)
+    ax.grid(True, which="both", linestyle="--", alpha=0.4)
+    ax.legend(fontsize="small")
+    return ax
+
+
+def _plain_ticks(axis):
+    """Label a log axis's decades as plain numbers (0.01, 0.1, 1, 1e+02): read at a glance, and
+    drawn without mathtext, which makes a log figure several times slower to render."""
+    axis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}"))
+    axis.set_minor_formatter(NullFormatter())

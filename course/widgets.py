@@ -15,7 +15,15 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from course.plots import AGE_LABEL, DATA_STYLE, LINE_STYLE, THICKNESS_LABEL
+from course.plots import (
+    AGE_LABEL,
+    DATA_STYLE,
+    LINE_STYLE,
+    TEST_STYLE,
+    THICKNESS_LABEL,
+    TRAIN_STYLE,
+    YEARS_LABEL,
+)
 
 
 class PictureBox(widgets.VBox):
@@ -95,3 +103,57 @@ def _slider(name, value, bounds):
         description=name,
         continuous_update=False,
     )
+
+
+def fit_explorer(train, test, fit_predict, loss, degree=3, log_lam=-8.0, max_degree=12):
+    """Return a view with sliders for a polynomial's ``degree`` and its ridge penalty ``λ``
+    (as log10 λ), for notebook 07.
+
+    ``train`` and ``test`` are ``(x, y)`` pairs (ages in years, thickness in mm; each of shape
+    (n,)); ``fit_predict(degree, lam, x)`` fits the model on the training set and returns its
+    predictions at ``x`` (the notebook builds it from the student's functions); ``loss(y,
+    y_hat)`` is the MSE. Each move redraws both sets and the fit on fixed axes, with the
+    training and the test error side by side.
+    """
+    (x_train, y_train), (x_test, y_test) = (
+        tuple(np.ravel(np.asarray(v, dtype=float)) for v in pair) for pair in (train, test)
+    )
+    degree_slider = widgets.IntSlider(
+        value=degree, min=0, max=max_degree, description="degree", continuous_update=False
+    )
+    lam_slider = _slider("log10 λ", log_lam, (-8.0, 1.0))
+    readout = widgets.HTML()
+    picture = widgets.Image(format="png")
+    figure = Figure(figsize=(6.4, 4.4), layout="constrained")
+    FigureCanvasAgg(figure)
+    ax = figure.subplots()
+    everything = np.concatenate([x_train, x_test])
+    grid = np.linspace(everything.min(), everything.max(), 200)
+    values = np.concatenate([y_train, y_test])
+    pad = 0.25 * np.ptp(values)
+    limits = (values.min() - pad, values.max() + pad)
+
+    def redraw(_change=None):
+        d, lam = degree_slider.value, 10.0**lam_slider.value
+        train_error = float(loss(y_train, fit_predict(d, lam, x_train)))
+        test_error = float(loss(y_test, fit_predict(d, lam, x_test)))
+        readout.value = (
+            f"<b>training error {train_error:.4f} mm², test error {test_error:.4f} mm²</b> "
+            f"(degree {d}, λ = {lam:.1e})"
+        )
+        ax.clear()
+        ax.scatter(x_train, y_train, zorder=3, **TRAIN_STYLE)
+        ax.scatter(x_test, y_test, zorder=3, **TEST_STYLE)
+        ax.plot(grid, fit_predict(d, lam, grid), label=f"degree {d} fit", **LINE_STYLE)
+        ax.set(ylim=limits, xlabel=YEARS_LABEL, ylabel=THICKNESS_LABEL)
+        ax.set_title(f"train {train_error:.4f} mm²   ·   test {test_error:.4f} mm²")
+        ax.grid(True, linestyle="--", alpha=0.5)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False)
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=90)
+        picture.value = buffer.getvalue()
+
+    degree_slider.observe(redraw, names="value")
+    lam_slider.observe(redraw, names="value")
+    redraw()
+    return PictureBox([degree_slider, lam_slider, readout, picture], picture)

@@ -1031,6 +1031,448 @@ BANK = {
             False,
         ),
     ],
+    "train_test_split": [
+        (
+            "slices",
+            "def train_test_split(n, test_fraction=0.25, seed=0):\n"
+            "    rng = np.random.default_rng(seed)\n"
+            "    order = rng.permutation(n)\n"
+            "    n_test = round(test_fraction * n)\n"
+            "    return order[n_test:], order[:n_test]",
+            True,
+        ),
+        (
+            "lists",
+            "def train_test_split(n, test_fraction=0.25, seed=0):\n"
+            "    order = list(np.random.default_rng(seed).permutation(np.arange(n)))\n"
+            "    k = int(round(test_fraction * n))\n"
+            "    return order[k:], order[:k]",
+            True,
+        ),
+        (
+            "swapped",
+            "def train_test_split(n, test_fraction=0.25, seed=0):\n"
+            "    order = np.random.default_rng(seed).permutation(n)\n"
+            "    n_test = round(test_fraction * n)\n"
+            "    return order[:n_test], order[n_test:]",
+            False,
+        ),
+        (
+            "two draws",
+            "def train_test_split(n, test_fraction=0.25, seed=0):\n"
+            "    rng = np.random.default_rng(seed)\n"
+            "    n_test = round(test_fraction * n)\n"
+            "    return rng.permutation(n)[n_test:], rng.permutation(n)[:n_test]",
+            False,
+        ),
+        (
+            "not shuffled",
+            "def train_test_split(n, test_fraction=0.25, seed=0):\n"
+            "    order = np.arange(n)\n"
+            "    n_test = round(test_fraction * n)\n"
+            "    return order[n_test:], order[:n_test]",
+            False,
+        ),
+        (
+            "legacy",
+            "def train_test_split(n, test_fraction=0.25, seed=0):\n"
+            "    np.random.seed(seed)\n"
+            "    order = np.random.permutation(n)\n"
+            "    n_test = round(test_fraction * n)\n"
+            "    return order[n_test:], order[:n_test]",
+            False,
+        ),
+        (
+            "from the end",
+            "def train_test_split(n, test_fraction=0.25, seed=0):\n"
+            "    order = np.random.default_rng(seed).permutation(n)\n"
+            "    n_train = n - round(test_fraction * n)\n"
+            "    return order[:n_train], order[n_train:]",
+            False,
+        ),
+    ],
+    "poly_features": [
+        (
+            "column_stack",
+            "def poly_features(x, degree):\n"
+            "    x = np.asarray(x, dtype=float)\n"
+            "    return np.column_stack([x ** j for j in range(degree + 1)])",
+            True,
+        ),
+        (
+            "vander increasing",
+            "def poly_features(x, degree):\n    return np.vander(np.asarray(x, dtype=float), degree + 1, increasing=True)",
+            True,
+        ),
+        (
+            "power outer",
+            "def poly_features(x, degree):\n"
+            "    return np.asarray(x, dtype=float)[:, None] ** np.arange(degree + 1)",
+            True,
+        ),
+        (
+            "no ones",
+            "def poly_features(x, degree):\n"
+            "    x = np.asarray(x, dtype=float)\n"
+            "    return np.column_stack([x ** j for j in range(1, degree + 1)])",
+            False,
+        ),
+        (
+            "vander",
+            "def poly_features(x, degree):\n    return np.vander(np.asarray(x, dtype=float), degree + 1)",
+            False,
+        ),
+        (
+            "one short",
+            "def poly_features(x, degree):\n"
+            "    x = np.asarray(x, dtype=float)\n"
+            "    return np.column_stack([x ** j for j in range(max(degree, 1))])",
+            False,
+        ),
+    ],
+    "ridge": [
+        (
+            "solve",
+            "def ridge(X, y, lam):\n"
+            "    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)\n"
+            "    n, p = X.shape\n"
+            "    D = np.eye(p)\n"
+            "    D[0, 0] = 0.0\n"
+            "    return np.linalg.solve(X.T @ X + n * lam * D, X.T @ y)",
+            True,
+        ),
+        (
+            "diag",
+            "def ridge(X, y, lam):\n"
+            "    X = np.array(X, dtype=float)\n"
+            "    penalty = np.diag(np.r_[0.0, np.ones(X.shape[1] - 1)])\n"
+            "    return np.linalg.solve(X.T @ X + len(X) * lam * penalty, X.T @ np.asarray(y, float))",
+            True,
+        ),
+        (
+            "intercept penalized",
+            "def ridge(X, y, lam):\n"
+            "    n, p = X.shape\n"
+            "    return np.linalg.solve(X.T @ X + n * lam * np.eye(p), X.T @ y)",
+            False,
+        ),
+        (
+            "lam not times n",
+            "def ridge(X, y, lam):\n"
+            "    D = np.eye(X.shape[1])\n"
+            "    D[0, 0] = 0.0\n"
+            "    return np.linalg.solve(X.T @ X + lam * D, X.T @ y)",
+            False,
+        ),
+        (
+            "minus",
+            "def ridge(X, y, lam):\n"
+            "    D = np.eye(X.shape[1])\n"
+            "    D[0, 0] = 0.0\n"
+            "    return np.linalg.solve(X.T @ X - len(y) * lam * D, X.T @ y)",
+            False,
+        ),
+    ],
+    "ridge_gd": [
+        (
+            "loop",
+            "def ridge_gd(X, y, lam, eta=0.1, epochs=1000):\n"
+            "    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)\n"
+            "    n, p = X.shape\n"
+            "    w = np.zeros(p)\n"
+            "    losses = []\n"
+            "    for _ in range(epochs):\n"
+            "        Dw = w.copy()\n"
+            "        Dw[0] = 0.0\n"
+            "        losses.append(np.mean((X @ w - y) ** 2) + lam * np.sum(Dw ** 2))\n"
+            "        w = w - eta * (2 / n * X.T @ (X @ w - y) + 2 * lam * Dw)\n"
+            "    return w, losses",
+            True,
+        ),
+        (
+            "mask",
+            "def ridge_gd(X, y, lam, eta=0.1, epochs=1000):\n"
+            "    mask = np.ones(X.shape[1])\n"
+            "    mask[0] = 0\n"
+            "    w = np.zeros(X.shape[1])\n"
+            "    losses = np.zeros(epochs)\n"
+            "    for k in range(epochs):\n"
+            "        e = X @ w - y\n"
+            "        losses[k] = e @ e / len(y) + lam * w[1:] @ w[1:]\n"
+            "        w -= eta * (2 * X.T @ e / len(y) + 2 * lam * mask * w)\n"
+            "    return w, losses",
+            True,
+        ),
+        (
+            "intercept penalized",
+            "def ridge_gd(X, y, lam, eta=0.1, epochs=1000):\n"
+            "    n, p = X.shape\n"
+            "    w = np.zeros(p)\n"
+            "    losses = []\n"
+            "    for _ in range(epochs):\n"
+            "        losses.append(np.mean((X @ w - y) ** 2) + lam * np.sum(w[1:] ** 2))\n"
+            "        w = w - eta * (2 / n * X.T @ (X @ w - y) + 2 * lam * w)\n"
+            "    return w, losses",
+            False,
+        ),
+        (
+            "no factor 2",
+            "def ridge_gd(X, y, lam, eta=0.1, epochs=1000):\n"
+            "    n, p = X.shape\n"
+            "    w = np.zeros(p)\n"
+            "    losses = []\n"
+            "    for _ in range(epochs):\n"
+            "        Dw = np.r_[0.0, w[1:]]\n"
+            "        losses.append(np.mean((X @ w - y) ** 2) + lam * np.sum(Dw ** 2))\n"
+            "        w = w - eta * (2 / n * X.T @ (X @ w - y) + lam * Dw)\n"
+            "    return w, losses",
+            False,
+        ),
+        (
+            "loss without penalty",
+            "def ridge_gd(X, y, lam, eta=0.1, epochs=1000):\n"
+            "    n, p = X.shape\n"
+            "    w = np.zeros(p)\n"
+            "    losses = []\n"
+            "    for _ in range(epochs):\n"
+            "        Dw = np.r_[0.0, w[1:]]\n"
+            "        losses.append(np.mean((X @ w - y) ** 2))\n"
+            "        w = w - eta * (2 / n * X.T @ (X @ w - y) + 2 * lam * Dw)\n"
+            "    return w, losses",
+            False,
+        ),
+        (
+            "loss after update",
+            "def ridge_gd(X, y, lam, eta=0.1, epochs=1000):\n"
+            "    n, p = X.shape\n"
+            "    w = np.zeros(p)\n"
+            "    losses = []\n"
+            "    for _ in range(epochs):\n"
+            "        Dw = np.r_[0.0, w[1:]]\n"
+            "        w = w - eta * (2 / n * X.T @ (X @ w - y) + 2 * lam * Dw)\n"
+            "        losses.append(np.mean((X @ w - y) ** 2) + lam * np.sum(w[1:] ** 2))\n"
+            "    return w, losses",
+            False,
+        ),
+        (
+            "eta ignored",
+            "def ridge_gd(X, y, lam, eta=0.1, epochs=1000):\n"
+            "    n, p = X.shape\n"
+            "    w = np.zeros(p)\n"
+            "    losses = []\n"
+            "    for _ in range(epochs):\n"
+            "        Dw = np.r_[0.0, w[1:]]\n"
+            "        losses.append(np.mean((X @ w - y) ** 2) + lam * np.sum(Dw ** 2))\n"
+            "        w = w - 0.1 * (2 / n * X.T @ (X @ w - y) + 2 * lam * Dw)\n"
+            "    return w, losses",
+            False,
+        ),
+    ],
+    "cross_validate": [
+        (
+            "loops",
+            "def cross_validate(X, y, lams, k=5, seed=0):\n"
+            "    X, y = np.asarray(X, dtype=float), np.asarray(y, dtype=float)\n"
+            "    n, p = X.shape\n"
+            "    D = np.eye(p)\n"
+            "    D[0, 0] = 0.0\n"
+            "    folds = np.array_split(np.random.default_rng(seed).permutation(n), k)\n"
+            "    errors = []\n"
+            "    for lam in lams:\n"
+            "        fold_errors = []\n"
+            "        for fold in folds:\n"
+            "            rest = np.setdiff1d(np.arange(n), fold)\n"
+            "            A = X[rest].T @ X[rest] + len(rest) * lam * D\n"
+            "            w = np.linalg.solve(A, X[rest].T @ y[rest])\n"
+            "            fold_errors.append(np.mean((X[fold] @ w - y[fold]) ** 2))\n"
+            "        errors.append(np.mean(fold_errors))\n"
+            "    return np.array(errors)",
+            True,
+        ),
+        (
+            "mask and ridge",
+            "def cross_validate(X, y, lams, k=5, seed=0):\n"
+            "    n = len(y)\n"
+            "    folds = np.array_split(np.random.default_rng(seed).permutation(n), k)\n"
+            "    out = np.zeros(len(lams))\n"
+            "    for j, lam in enumerate(lams):\n"
+            "        for fold in folds:\n"
+            "            keep = np.ones(n, bool)\n"
+            "            keep[fold] = False\n"
+            "            w = ridge(X[keep], y[keep], lam)\n"
+            "            out[j] += np.mean((X[fold] @ w - y[fold]) ** 2) / k\n"
+            "    return out",
+            True,
+        ),
+        (
+            "folds skip samples",
+            "def cross_validate(X, y, lams, k=5, seed=0):\n"
+            "    def fit(A, b, lam):\n"
+            "        D = np.eye(A.shape[1])\n"
+            "        D[0, 0] = 0.0\n"
+            "        return np.linalg.solve(A.T @ A + len(b) * lam * D, A.T @ b)\n"
+            "    n = len(y)\n"
+            "    order = np.random.default_rng(seed).permutation(n)\n"
+            "    m = n // k\n"
+            "    folds = [order[i * m:(i + 1) * m] for i in range(k)]\n"
+            "    errors = []\n"
+            "    for lam in lams:\n"
+            "        fold_errors = []\n"
+            "        for i, fold in enumerate(folds):\n"
+            "            rest = np.concatenate([f for j, f in enumerate(folds) if j != i])\n"
+            "            w = fit(X[rest], y[rest], lam)\n"
+            "            fold_errors.append(np.mean((X[fold] @ w - y[fold]) ** 2))\n"
+            "        errors.append(np.mean(fold_errors))\n"
+            "    return np.array(errors)",
+            False,
+        ),
+        (
+            "fitted on all",
+            "def cross_validate(X, y, lams, k=5, seed=0):\n"
+            "    def fit(A, b, lam):\n"
+            "        D = np.eye(A.shape[1])\n"
+            "        D[0, 0] = 0.0\n"
+            "        return np.linalg.solve(A.T @ A + len(b) * lam * D, A.T @ b)\n"
+            "    folds = np.array_split(np.random.default_rng(seed).permutation(len(y)), k)\n"
+            "    errors = []\n"
+            "    for lam in lams:\n"
+            "        w = fit(X, y, lam)\n"
+            "        errors.append(np.mean([np.mean((X[f] @ w - y[f]) ** 2) for f in folds]))\n"
+            "    return np.array(errors)",
+            False,
+        ),
+        (
+            "sum of folds",
+            "def cross_validate(X, y, lams, k=5, seed=0):\n"
+            "    def fit(A, b, lam):\n"
+            "        D = np.eye(A.shape[1])\n"
+            "        D[0, 0] = 0.0\n"
+            "        return np.linalg.solve(A.T @ A + len(b) * lam * D, A.T @ b)\n"
+            "    n = len(y)\n"
+            "    folds = np.array_split(np.random.default_rng(seed).permutation(n), k)\n"
+            "    errors = []\n"
+            "    for lam in lams:\n"
+            "        total = 0.0\n"
+            "        for fold in folds:\n"
+            "            rest = np.setdiff1d(np.arange(n), fold)\n"
+            "            w = fit(X[rest], y[rest], lam)\n"
+            "            total += np.mean((X[fold] @ w - y[fold]) ** 2)\n"
+            "        errors.append(total)\n"
+            "    return np.array(errors)",
+            False,
+        ),
+        (
+            "folds per lambda",
+            "def cross_validate(X, y, lams, k=5, seed=0):\n"
+            "    def fit(A, b, lam):\n"
+            "        D = np.eye(A.shape[1])\n"
+            "        D[0, 0] = 0.0\n"
+            "        return np.linalg.solve(A.T @ A + len(b) * lam * D, A.T @ b)\n"
+            "    n = len(y)\n"
+            "    rng = np.random.default_rng(seed)\n"
+            "    errors = []\n"
+            "    for lam in lams:\n"
+            "        fold_errors = []\n"
+            "        for fold in np.array_split(rng.permutation(n), k):\n"
+            "            rest = np.setdiff1d(np.arange(n), fold)\n"
+            "            w = fit(X[rest], y[rest], lam)\n"
+            "            fold_errors.append(np.mean((X[fold] @ w - y[fold]) ** 2))\n"
+            "        errors.append(np.mean(fold_errors))\n"
+            "    return np.array(errors)",
+            False,
+        ),
+    ],
+    "r_squared": [
+        (
+            "sums",
+            "def r_squared(y, y_hat):\n"
+            "    y, y_hat = np.asarray(y, dtype=float), np.asarray(y_hat, dtype=float)\n"
+            "    return float(1 - np.sum((y - y_hat) ** 2) / np.sum((y - np.mean(y)) ** 2))",
+            True,
+        ),
+        (
+            "variances",
+            "def r_squared(y, y_hat):\n"
+            "    y = np.asarray(y, dtype=float)\n"
+            "    return 1 - np.mean((y - np.asarray(y_hat)) ** 2) / np.var(y)",
+            True,
+        ),
+        (
+            "sum of squares",
+            "def r_squared(y, y_hat):\n"
+            "    y, y_hat = np.asarray(y, dtype=float), np.asarray(y_hat, dtype=float)\n"
+            "    return 1 - np.sum((y - y_hat) ** 2) / np.sum(y ** 2)",
+            False,
+        ),
+        (
+            "no one minus",
+            "def r_squared(y, y_hat):\n"
+            "    y, y_hat = np.asarray(y, dtype=float), np.asarray(y_hat, dtype=float)\n"
+            "    return np.sum((y - y_hat) ** 2) / np.sum((y - y.mean()) ** 2)",
+            False,
+        ),
+        (
+            "mean of y_hat",
+            "def r_squared(y, y_hat):\n"
+            "    y, y_hat = np.asarray(y, dtype=float), np.asarray(y_hat, dtype=float)\n"
+            "    return 1 - np.sum((y - y_hat) ** 2) / np.sum((y - y_hat.mean()) ** 2)",
+            False,
+        ),
+        (
+            "correlation",
+            "def r_squared(y, y_hat):\n    return np.corrcoef(y, y_hat)[0, 1] ** 2",
+            False,
+        ),
+    ],
+    "predict_new": [
+        (
+            "powers",
+            "def predict_new(age_new, mean, std, w):\n"
+            "    z = (np.asarray(age_new, dtype=float) - mean) / std\n"
+            "    w = np.asarray(w, dtype=float)\n"
+            "    return np.column_stack([z ** j for j in range(len(w))]) @ w",
+            True,
+        ),
+        (
+            "horner",
+            "def predict_new(age_new, mean, std, w):\n"
+            "    z = (np.asarray(age_new, dtype=float) - mean) / std\n"
+            "    out = np.zeros_like(z)\n"
+            "    for weight in reversed(list(w)):\n"
+            "        out = out * z + weight\n"
+            "    return out",
+            True,
+        ),
+        (
+            "own scaling",
+            "def predict_new(age_new, mean, std, w):\n"
+            "    a = np.asarray(age_new, dtype=float)\n"
+            "    z = (a - a.mean()) / a.std()\n"
+            "    return np.column_stack([z ** j for j in range(len(w))]) @ np.asarray(w)",
+            False,
+        ),
+        (
+            "not scaled",
+            "def predict_new(age_new, mean, std, w):\n"
+            "    a = np.asarray(age_new, dtype=float)\n"
+            "    return np.column_stack([a ** j for j in range(len(w))]) @ np.asarray(w)",
+            False,
+        ),
+        (
+            "degree short",
+            "def predict_new(age_new, mean, std, w):\n"
+            "    z = (np.asarray(age_new, dtype=float) - mean) / std\n"
+            "    return np.column_stack([z ** j for j in range(len(w) - 1)]) @ np.asarray(w)[:-1]",
+            False,
+        ),
+        (
+            "powers reversed",
+            "def predict_new(age_new, mean, std, w):\n"
+            "    z = (np.asarray(age_new, dtype=float) - mean) / std\n"
+            "    return np.vander(z, len(w)) @ np.asarray(w)",
+            False,
+        ),
+    ],
 }
 
 MESSAGES = {
@@ -1111,6 +1553,34 @@ MESSAGES = {
     ("minibatch_sgd", "no shuffling"): "not shuffled",
     ("minibatch_sgd", "loss on a batch"): "on one batch",
     ("minibatch_sgd", "last batch dropped"): "last, shorter batch",
+    ("train_test_split", "swapped"): "sets are swapped",
+    ("train_test_split", "two draws"): "overlaps the training set",
+    ("train_test_split", "not shuffled"): "not shuffled",
+    ("train_test_split", "legacy"): "legacy np.random",
+    ("train_test_split", "from the end"): "end of the permutation",
+    ("poly_features", "no ones"): "column of ones is missing",
+    ("poly_features", "vander"): "decreasing powers",
+    ("poly_features", "one short"): "One power short",
+    ("ridge", "intercept penalized"): "intercept was penalized too",
+    ("ridge", "lam not times n"): "not n * lam",
+    ("ridge", "minus"): "penalty was subtracted",
+    ("ridge_gd", "intercept penalized"): "intercept was penalized too",
+    ("ridge_gd", "no factor 2"): "missing its factor 2",
+    ("ridge_gd", "loss without penalty"): "leave the penalty out",
+    ("ridge_gd", "loss after update"): "after the update",
+    ("ridge_gd", "eta ignored"): "learning rate eta",
+    ("cross_validate", "folds skip samples"): "folds skip samples",
+    ("cross_validate", "fitted on all"): "fitted on all the data",
+    ("cross_validate", "sum of folds"): "sum of the k fold errors",
+    ("cross_validate", "folds per lambda"): "folds of its own",
+    ("r_squared", "sum of squares"): "sum of y squared",
+    ("r_squared", "no one minus"): "ratio of the two sums",
+    ("r_squared", "mean of y_hat"): "mean was taken of y_hat",
+    ("r_squared", "correlation"): "squared correlation",
+    ("predict_new", "own scaling"): "their own mean and standard deviation",
+    ("predict_new", "not scaled"): "were not standardized",
+    ("predict_new", "degree short"): "degree is one short",
+    ("predict_new", "powers reversed"): "wrong order",
 }
 """For every wrong answer of the bank, words that only its mistake's message holds: the visible
 test says them in the student's own kernel (tests/test_student_seat.py), and the grade report

@@ -9,7 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 
-from course import checks, data, plots  # noqa: E402
+from course import checks, data, plots, widgets  # noqa: E402
 from course.checks import CheckError  # noqa: E402
 
 
@@ -106,6 +106,61 @@ def test_the_cohort_is_seeded_and_made_with_its_true_weights():
     intercept, per_year, per_sex = data.COHORT_WEIGHTS
     noise = thickness - (intercept + per_year * age + per_sex * sex)
     assert abs(noise.std() - data.COHORT_NOISE_SD) < 0.02 and abs(noise.mean()) < 0.03
+
+
+def test_the_lifespan_set_is_seeded_curved_and_made_with_its_noise():
+    age, thickness = data.lifespan()
+    assert age.shape == thickness.shape == (40,)
+    assert np.array_equal(thickness, data.lifespan()[1])
+    assert 8 <= age.min() and age.max() <= 85
+    noise = thickness - data.lifespan_curve(age)
+    assert abs(noise.std() - data.LIFESPAN_NOISE_SD) < 0.03 and abs(noise.mean()) < 0.04
+    middle, ends = data.lifespan_curve(30.0), data.lifespan_curve(np.array([8.0, 85.0]))
+    assert middle > ends.max()  # curved: no line through the ends passes the middle
+
+
+def test_the_generalization_plots_mark_what_they_say():
+    x, y = data.lifespan(n=10)
+    ax = plots.plot_split(x[:6], y[:6], x[6:], y[6:], curve=(x, y, "fit"), title="split")
+    labels = {t.get_text() for t in ax.get_legend().get_texts()}
+    assert labels == {"fit", "training set", "test set (held out)"}
+    ax = plots.plot_errors_by(
+        [1e-3, 1e-2, 1e-1],
+        [0.1, 0.2, 0.3],
+        [0.3, 0.2, 0.4],
+        "λ",
+        log_x=True,
+        chosen=1e-2,
+        floor=0.01,
+    )
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "chosen: 0.01" in labels and "noise variance 0.01 mm²" in labels
+    ax.figure.canvas.draw()
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert "0.01" in ticks and not any("$" in t for t in ticks)  # plain numbers, no mathtext
+    matplotlib.pyplot.close("all")
+
+
+def test_the_fit_explorer_redraws_with_both_errors():
+    x, y = data.lifespan(n=20)
+    calls = []
+
+    def fit_predict(degree, lam, ages):
+        calls.append((degree, lam))
+        coefficients = np.polyfit(x[:10], y[:10], degree)
+        return np.polyval(coefficients, ages)
+
+    def loss(y, y_hat):
+        return float(np.mean((y - y_hat) ** 2))
+
+    view = widgets.fit_explorer((x[:10], y[:10]), (x[10:], y[10:]), fit_predict, loss, degree=1)
+    degree, lam, readout, picture = view.children
+    first, text = picture.value, readout.value
+    assert "training error" in text and "test error" in text and "degree 1" in text
+    degree.value = 3
+    assert picture.value != first and "degree 3" in readout.value
+    assert calls[-1][0] == 3
 
 
 @pytest.mark.parametrize(
