@@ -436,6 +436,27 @@ def called_names(func):
     return names
 
 
+LIBRARY_PRODUCTS = frozenset({"dot", "matmul", "einsum", "inner", "tensordot", "vdot", "outer"})
+"""NumPy's ready-made products: an exercise that asks for the loops must not call them."""
+
+
+def uses_library_product(func):
+    """True when a function's source computes a product for you: the ``@`` operator or a call of
+    one of :data:`LIBRARY_PRODUCTS` (``np.dot``, ``np.matmul``, ...); False when its source
+    cannot be read (then nothing can be said)."""
+    reader = getattr(func, "source", None)
+    try:
+        text = reader() if callable(reader) else inspect.getsource(func)
+        tree = ast.parse(textwrap.dedent(text or ""))
+    except (OSError, TypeError, SyntaxError):
+        return False
+    operators = any(
+        _isinstance(node, ast.BinOp | ast.AugAssign) and _isinstance(node.op, ast.MatMult)
+        for node in ast.walk(tree)
+    )
+    return operators or bool(called_names(func) & LIBRARY_PRODUCTS)
+
+
 def value_of(namespace, name):
     """Return the variable ``name`` from ``namespace`` (a test passes ``globals()``).
 

@@ -47,6 +47,14 @@ BANK = {
             "    return (shape_a[0], shape_b[0])",
             False,
         ),
+        (
+            "no message",
+            "def matmul_shape(shape_a, shape_b):\n"
+            "    if shape_a[1] != shape_b[0]:\n"
+            "        raise ValueError()\n"
+            "    return (shape_a[0], shape_b[1])",
+            False,
+        ),
     ],
     "dot": [
         (
@@ -106,6 +114,14 @@ BANK = {
             "    if len(a) != len(b):\n"
             "        raise ValueError('lengths')\n"
             "    return sum(a) + sum(b)",
+            False,
+        ),
+        (
+            "np.dot",
+            "def dot(a, b):\n"
+            "    if len(a) != len(b):\n"
+            "        raise ValueError('lengths differ')\n"
+            "    return float(np.dot(a, b))",
             False,
         ),
     ],
@@ -194,6 +210,15 @@ BANK = {
             "            for k in range(1, A.shape[1]):\n"
             "                C[i, j] += A[i, k] * B[k, j]\n"
             "    return C",
+            False,
+        ),
+        (
+            "@",
+            "def matmul(A, B):\n"
+            "    A, B = np.asarray(A, dtype=float), np.asarray(B, dtype=float)\n"
+            "    if A.shape[1] != B.shape[0]:\n"
+            "        raise ValueError('inner sizes differ')\n"
+            "    return A @ B",
             False,
         ),
     ],
@@ -359,6 +384,8 @@ BANK = {
             "loss_by_hand = 0.2517",
             False,
         ),
+        ("string", 'loss_by_hand = "0.0633"', False),
+        ("n - 1", "loss_by_hand = 0.095", False),
     ],
     "mse": [
         (
@@ -698,6 +725,11 @@ BANK = {
             "    return x @ y / (x @ x), 0.0",
             False,
         ),
+        (
+            "polyfit",
+            "def closed_form(x, y):\n    w, b = np.polyfit(x, y, 1)\n    return w, b",
+            False,
+        ),
     ],
     "gradient": [
         (
@@ -929,6 +961,17 @@ BANK = {
         (
             "X not squared",
             "def normal_equation(X, y):\n    return np.linalg.solve(X, y)",
+            False,
+        ),
+        (
+            "lstsq",
+            "def normal_equation(X, y):\n    return np.linalg.lstsq(X, y, rcond=None)[0]",
+            False,
+        ),
+        (
+            "inverse renamed",
+            "from numpy.linalg import inv as invert\n\n\n"
+            "def normal_equation(X, y):\n    return invert(X.T @ X) @ (X.T @ y)",
             False,
         ),
     ],
@@ -1477,6 +1520,14 @@ BANK = {
 
 MESSAGES = {
     ("matmul_shape", "swapped"): "numbers are swapped",
+    ("matmul_shape", "no message"): "with no message",
+    ("dot", "np.dot"): "library product",
+    ("matmul", "@"): "library product",
+    ("loss_by_hand", "string"): "without quotes",
+    ("loss_by_hand", "n - 1"): "divided by n - 1",
+    ("closed_form", "polyfit"): "library fit",
+    ("normal_equation", "lstsq"): "not with np.linalg.solve",
+    ("normal_equation", "inverse renamed"): "not with np.linalg.solve",
     ("matmul_shape", "no error"): "instead of raising ValueError",
     ("matmul_shape", "rows of B"): "rows of A, rows of B",
     ("dot", "off by one"): "stop one short",

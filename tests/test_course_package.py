@@ -324,3 +324,26 @@ def test_called_names_reads_the_calls_of_a_function():
     assert "inv" not in checks.called_names(through_solve)
     assert "inv" in checks.called_names(through_inverse)
     assert checks.called_names(len) == set()  # no source: nothing to read
+
+
+def test_uses_library_product_tells_loops_from_ready_made_products():
+    def loops(a, b):
+        total = 0.0
+        for k in range(len(a)):  # np.dot( in a comment is no call, a @ b in one no product
+            total += a[k] * b[k]
+        return total
+
+    def operator(a, b):
+        return a @ b
+
+    def in_place(A, B):
+        C = np.eye(2)
+        C @= B
+        return C
+
+    def library(a, b):
+        return np.matmul(a, b)
+
+    assert not checks.uses_library_product(loops)
+    assert all(checks.uses_library_product(f) for f in (operator, in_place, library))
+    assert not checks.uses_library_product(len)  # no source: nothing to say

@@ -179,4 +179,6 @@ def test_each_exercise_has_a_heading_and_code_exercises_a_hint(assignment_id):
             sections[current] += cell.source
     for number, exercise in enumerate(exercises):
         if exercise not in MANUAL:
-            assert "<details>" in sections[number], f"{exercise}: no hint in its section"
+            hints = re.findall(r"<summary>([^<]*)</summary>", sections[number])
+            assert len(hints) >= 2, f"{exercise}: hints in steps, a nudge then the method: {hints}"
+            assert hints[:2] == ["Hint 1", "Hint 2"], f"{exercise}: {hints}"

@@ -72,6 +72,14 @@ def test_visible_tests_name_each_mistake_in_the_students_kernel(assignment_id, t
         if grade_id(cell) in hidden:
             text = "".join(o.get("text", "") for o in cell.outputs)
             assert NOTE in text, grade_id(cell)
+    # a passing test is silent: no output at all, but for the hidden-test cells' note
+    for cell in answered:
+        flags = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and flags.get("grade") and not flags.get("solution"):
+            text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+            said = [line for line in text.splitlines() if line.strip() and NOTE not in line]
+            other = [o for o in cell.outputs if o.output_type != "stream"]
+            assert not said and not other, (grade_id(cell), said, other)
     failures = []
     for (exercise, label), errors in seen.items():
         words = MESSAGES[exercise, label]
