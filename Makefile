@@ -1,6 +1,7 @@
 # Two commands do all the set-up on a machine with only python3 and make:
 #   make lab    creates .venv, installs the pinned packages and the course, copies the release
 #               notebooks into workspace/ (never overwriting your work) and starts JupyterLab
+#               with the student's tools only (lab/student: no formgrader, no assignment creation)
 #   make instructor  the same set-up, then JupyterLab on the course root (Nbgrader -> Formgrader)
 #   make test   the same set-up, plus Debian's bubblewrap and chromium where it may install them
 #               (root with apt-get; elsewhere their tests are skipped, named), then the linter
@@ -30,7 +31,8 @@ system:
 
 lab: setup
 	$(BIN)/course start
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --port=$(PORT) \
+	PATH="$(CURDIR)/$(BIN):$$PATH" JUPYTER_CONFIG_PATH="$(CURDIR)/lab/student" \
+		$(BIN)/jupyter lab --port=$(PORT) \
 		--ServerApp.root_dir="$${COURSE_WORKSPACE:-$(CURDIR)/workspace}" \
 		$$([ "$$(id -u)" = 0 ] && echo --allow-root)
 

@@ -66,3 +66,41 @@ def test_jupyterlab_on_the_course_root_offers_no_sandbox_kernel():
         )
         assert found.returncode == 0, found.stderr
         assert (sandbox.KERNEL_NAME in found.stdout) is offered, (role, found.stdout)
+
+
+def test_the_students_jupyterlab_has_no_instructor_tools(tmp_path):
+    """`make lab`'s configuration (lab/student): the formgrader does not answer and the lab page
+    switches off nbgrader's instructor parts; without it (make instructor) formgrader answers."""
+    import json
+    import re
+    import urllib.error
+    import urllib.request
+
+    from browsing import lab_env, serve_lab
+    from helpers import ROOT, make_course
+
+    def visit(env, folder):
+        runs = serve_lab(folder, env, tmp_path)
+        url, token, _ = next(runs)
+        try:
+            try:
+                formgrader = urllib.request.urlopen(f"{url}/formgrader?token={token}").status
+            except urllib.error.HTTPError as error:
+                formgrader = error.code
+            page = urllib.request.urlopen(f"{url}/lab?token={token}").read().decode()
+        finally:
+            next(runs, None)
+        found = re.search(r'id="jupyter-config-data"[^>]*>(.*?)</script>', page, re.S)
+        return formgrader, json.loads(found.group(1)).get("disabledExtensions", [])
+
+    workspace = tmp_path / "workspace"
+    workspace.mkdir()
+    student = lab_env(tmp_path, JUPYTER_CONFIG_PATH=str(ROOT / "lab" / "student"))
+    formgrader, disabled = visit(student, workspace)
+    assert formgrader == 404
+    for plugin in ("@jupyter/nbgrader:menu", "@jupyter/nbgrader:create-assignment"):
+        assert plugin in disabled, disabled
+    assert "@jupyter/nbgrader:validate-assignment" not in disabled
+    course = make_course(tmp_path / "course", ["01_matrix_multiplication"])
+    formgrader, disabled = visit(lab_env(tmp_path), course)
+    assert formgrader == 200 and "@jupyter/nbgrader:menu" not in disabled
