@@ -24,6 +24,9 @@ MISSING_CELL = (
 )
 """What nbgrader writes at the top of a graded cell it adds back (its default wording)."""
 
+TEXT_STUB = "YOUR ANSWER HERE"
+"""What a written answer holds as released (``ClearSolutions.text_stub`` of nbgrader_config.py)."""
+
 
 def exercise_of(grade_id, exercises):
     """The exercise a grade cell belongs to: its own name (an answer cell), or the longest

@@ -79,7 +79,7 @@ def cmd_grade(args):
 
     console = Console(highlight=False)
     try:
-        report = selfstudy.grade(args.path)
+        report = selfstudy.grade(args.path, on_progress=lambda text: print(text, file=sys.stderr))
     except selfstudy.CannotGrade as error:
         print(f"course grade: {error}", file=sys.stderr)
         return 2
@@ -87,15 +87,23 @@ def cmd_grade(args):
     for column in ("exercise", "points", "what to look at"):
         table.add_column(column)
     for e in report.exercises:
-        if e.manual:
-            table.add_row(e.name, f"–/{e.maximum:g}", "written answer: graded by a person")
+        if e.manual and e.blank:
+            table.add_row(e.name, f"–/{e.maximum:g}", "written answer: blank, nothing written yet")
+        elif e.manual:
+            table.add_row(
+                e.name, f"–/{e.maximum:g}", "written answer: not graded here (a person grades it)"
+            )
         else:
             note = "all tests pass" if e.score == e.maximum else "\n".join(e.messages)
             table.add_row(e.name, f"{e.score:g}/{e.maximum:g}", note)
     console.print(table)
     auto = [e for e in report.exercises if not e.manual]
     total = sum(e.score for e in auto), sum(e.maximum for e in auto)
-    print(f"Total (autograded): {total[0]:g}/{total[1]:g}")
+    written = sum(e.maximum for e in report.exercises if e.manual)
+    line = f"Total (autograded): {total[0]:g}/{total[1]:g}"
+    if written:
+        line += f"; written answers, graded by a person: {written:g} more points"
+    print(line)
     print(f"Feedback report: {report.feedback}")  # plain print: a path is never wrapped
     return 0 if report.passed else 1
 
@@ -113,6 +121,8 @@ def cmd_progress(args):
     for assignment_id, attempted, total, last in progress.rows():
         started = "not started" if attempted is None else f"{attempted}/{total}"
         grade = f"{last['score']:g}/{last['maximum']:g}" if last else "–"
+        if last and last.get("written"):
+            grade += f" + {last['written']:g} by hand"
         table.add_row(assignment_id, started, grade, last["when"] if last else "–")
     Console(highlight=False).print(table)
     return 0

@@ -90,8 +90,12 @@ def _table(exercises):
     for e in exercises:
         name = f'<a href="#{e.name}">{html.escape(e.name)}</a>'
         if e.manual:
-            points = f'<td class="person">graded by a person: {e.maximum:g} points</td>'
-            said = "a written answer"
+            points = f'<td class="person">not graded here: {e.maximum:g} points</td>'
+            said = (
+                "a written answer, left blank: nothing to grade yet"
+                if e.blank
+                else "a written answer: a person grades it (compare with the summary)"
+            )
         else:
             mark = "ok" if e.score == e.maximum else "lost"
             points = f'<td class="{mark}">{e.score:g} / {e.maximum:g}</td>'
@@ -131,7 +135,11 @@ def _score_line(cell, points):
         return ""
     score, maximum = points
     if cell.cell_type == "markdown":
-        return f'<p class="score person">graded by a person: {maximum:g} points</p>'
+        if cell.source.strip() in ("", answerkey.TEXT_STUB):
+            return f'<p class="score person">blank: nothing written yet ({maximum:g} points)</p>'
+        return (
+            f'<p class="score person">not graded here, graded by a person: {maximum:g} points</p>'
+        )
     if not is_autograder_test(cell):
         return ""
     mark = "ok" if score == maximum else "lost"

@@ -28,13 +28,15 @@ def own_notebook(workspace, assignment_id):
     return Path(workspace) / assignment_id / f"{assignment_id}.ipynb"
 
 
-def record(workspace, assignment_id, score, maximum):
-    """Keep ``score``/``maximum`` (autograded points) as the assignment's last grade."""
+def record(workspace, assignment_id, score, maximum, written=0.0):
+    """Keep ``score``/``maximum`` (autograded points) as the assignment's last grade, and the
+    ``written`` points that a person grades (not included in either)."""
     workspace = Path(workspace)
     grades = history(workspace)
     grades[assignment_id] = {
         "score": score,
         "maximum": maximum,
+        "written": written,
         "when": datetime.datetime.now().isoformat(timespec="seconds"),
     }
     workspace.mkdir(parents=True, exist_ok=True)

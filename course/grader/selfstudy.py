@@ -27,6 +27,8 @@ class Exercise:
     maximum: float = 0.0
     manual: bool = False
     messages: list = field(default_factory=list)
+    blank: bool = False
+    """A written answer left as released (nothing to grade yet)."""
 
 
 @dataclass
@@ -80,7 +82,7 @@ def read_notebook(path):
     return nb
 
 
-def grade(path, workspace=None):
+def grade(path, workspace=None, on_progress=None):
     """Grade the notebook at ``path`` with the hidden tests; return a :class:`Report`.
 
     A copy of the notebook is merged with the assignment's answer key
@@ -89,6 +91,8 @@ def grade(path, workspace=None):
     scores it. The HTML feedback is written beside the notebook as ``<id>_feedback.html``. When
     the notebook is the workspace's own (``<workspace>/<id>/<id>.ipynb``), the grade is recorded
     for ``course progress``. A learner grades their own code: no sandbox is needed or used.
+    ``on_progress(text)``, when given, hears which exercise is being checked, and once when a
+    cell runs past its time limit and is stopped.
     """
     notebook_path, assignment_id = find_notebook(path)
     from course.grader import learnerkernel
@@ -99,7 +103,9 @@ def grade(path, workspace=None):
 
         nb = read_notebook(notebook_path)
         key = answerkey.load(assignment_id)
-        graded = asyncio.run(_run(answerkey.merge(nb, key), kernel, notebook_path.name))
+        graded = asyncio.run(
+            _run(answerkey.merge(nb, key), kernel, notebook_path.name, on_progress)
+        )
     finally:
         kernel.stop()
     exercises = _results(graded)
@@ -111,13 +117,18 @@ def grade(path, workspace=None):
     workspace = Path(workspace or paths.workspace_dir())
     if notebook_path.resolve() == progress.own_notebook(workspace, assignment_id).resolve():
         auto = [e for e in report.exercises if not e.manual]
+        written = sum(e.maximum for e in report.exercises if e.manual)
         progress.record(
-            workspace, assignment_id, sum(e.score for e in auto), sum(e.maximum for e in auto)
+            workspace,
+            assignment_id,
+            sum(e.score for e in auto),
+            sum(e.maximum for e in auto),
+            written,
         )
     return report
 
 
-async def _run(nb, kernel, name):
+async def _run(nb, kernel, name, on_progress=None):
     """Run the merged notebook ``nb`` in ``kernel``, test cells in the grader."""
     from nbclient.exceptions import DeadKernelError
 
@@ -125,7 +136,7 @@ async def _run(nb, kernel, name):
     from course.grader.learnerkernel import KernelDidNotStart
 
     try:
-        return await LearnerClient(nb, km=kernel).async_execute()
+        return await LearnerClient(nb, km=kernel, on_progress=on_progress).async_execute()
     except DeadKernelError:
         raise CannotGrade(
             f"{name}: the kernel stopped while running it (does your code exit, or use all the "
@@ -142,6 +153,13 @@ def _results(graded):
         for c in graded.cells
         if c.metadata.get("nbgrader", {}).get("solution")
     }
+    blank = {
+        c.metadata.nbgrader["grade_id"]
+        for c in graded.cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+        and c.cell_type == "markdown"
+        and c.source.strip() in ("", answerkey.TEXT_STUB)
+    }
     messages = {name: [] for name in answers}
     for cell in graded.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
@@ -152,5 +170,6 @@ def _results(graded):
             ]
     points = answerkey.points_per_exercise(answerkey.scores(graded), answers)
     return [
-        Exercise(name, *points[name], manual, messages[name]) for name, manual in answers.items()
+        Exercise(name, *points[name], manual, messages[name], name in blank)
+        for name, manual in answers.items()
     ]

@@ -32,9 +32,12 @@ from course.grader.wire import decode, encode
 REQUEST = "__import__('course.grader.wire', fromlist=['handle']).handle({!r})"
 
 
-class StudentCodeTimeout(Exception):
+class StudentCodeTimeout(BaseException):
     """The student's code did not answer within the time limit of a cell (``waited`` False: a
-    function that already ran out of time once is not waited for again)."""
+    function that already ran out of time once is not waited for again).
+
+    A BaseException, as KeyboardInterrupt is: the checks turn any Exception of a call into a
+    failed check, and this one must reach the grader, which then interrupts the kernel."""
 
     def __init__(self, message, waited=True):
         super().__init__(message)
@@ -47,6 +50,7 @@ class KernelLink:
 
     def __init__(self, client, loop, timeout, stuck=None):
         self.client, self.loop = client, loop
+        self.timeout = timeout
         self.deadline = time.monotonic() + timeout
         self.stuck = set() if stuck is None else stuck
         """The student's functions a call of which ran out of time (shared by a notebook's
@@ -58,7 +62,7 @@ class KernelLink:
         if called in self.stuck:
             raise StudentCodeTimeout(
                 f"{called} did not finish in time when the tests called it before "
-                "(an endless loop?)",
+                "(an endless loop?): not called again.",
                 waited=False,
             )
         future = asyncio.run_coroutine_threadsafe(self._ask(request), self.loop)
@@ -68,8 +72,10 @@ class KernelLink:
             future.cancel()
             if called:
                 self.stuck.add(called)
+            what = f"{called}" if called else "your code"
             raise StudentCodeTimeout(
-                "your code did not finish in time (an endless loop?)"
+                f"{what} did not finish in time: it was stopped after {self.timeout:g} s "
+                "(an endless loop?), and the other tests went on."
             ) from None
 
     async def _ask(self, request):
