@@ -40,10 +40,14 @@ class Outcome:
     seconds: float = 0.0
 
 
-def ensure_in_gradebook(root, assignment_ids):
-    """Release the assignments the gradebook does not know yet (nbgrader grades against it)."""
+def ensure_in_gradebook(root, assignment_ids, students=()):
+    """Release the assignments the gradebook does not know yet (nbgrader grades against it), and
+    add the ``students`` it does not know: two workers grading one student's notebooks at once
+    would otherwise both add the student, and one would fail (a UNIQUE constraint)."""
     missing = []
     with Gradebook(f"sqlite:///{Path(root) / 'gradebook.db'}") as gb:
+        for student in students:
+            gb.update_or_create_student(student)
         for assignment_id in assignment_ids:
             try:
                 gb.find_assignment(assignment_id)
@@ -262,7 +266,7 @@ def grade_class(root, assignment_ids, jobs, limits=None, on_outcome=None, studen
     """
     limits = limits or Limits()
     work = chosen(root, assignment_ids, students)
-    ensure_in_gradebook(root, assignment_ids)
+    ensure_in_gradebook(root, assignment_ids, list(work))
     book = StatusBook(root)
     outcomes = []
     lock = threading.Lock()

@@ -3,13 +3,14 @@ that is stopped takes every process it started with it.
 
 Kernels run in sessions of their own (jupyter_client starts them so), and a sandboxed kernel's
 bubblewrap clears its own parent-death signal, so neither a process group nor the parent-death
-signal reaches them: :func:`kill_tree` walks the process tree instead.
+signal reaches them: :func:`kill_tree` walks the process tree instead (with psutil).
 """
 
 import ctypes
 import os
 import signal
-from pathlib import Path
+
+import psutil
 
 
 def die_with_parent():
@@ -18,28 +19,40 @@ def die_with_parent():
     ctypes.CDLL(None).prctl(1, signal.SIGTERM)
 
 
-def descendants(pid):
-    """The pids of every process below ``pid`` in the process tree (children first)."""
-    children = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
 def kill_tree(pid):
     """SIGKILL every process below ``pid``, then ``pid`` itself (a worker and its kernels; a
-    worker may call it on itself, so it goes last)."""
-    for target in [*descendants(pid), pid]:
+    worker may call it on itself, so it goes last).
+
+    The tree is frozen first (SIGSTOP, top down, until a walk finds no new process), so that a
+    process forking at that moment (a worker starting a kernel, bubblewrap starting its child)
+    cannot leave a child outside the walk."""
+    try:
+        root = psutil.Process(pid)
+    except psutil.NoSuchProcess:
+        return
+    found = {}
+    if pid != os.getpid():
+        _stop(root)
+    for _ in range(10):
         try:
-            os.kill(target, signal.SIGKILL)
-        except ProcessLookupError:
+            fresh = [p for p in root.children(recursive=True) if p.pid not in found]
+        except psutil.NoSuchProcess:
+            break
+        if not fresh:
+            break
+        for process in fresh:
+            found[process.pid] = process
+            _stop(process)
+    for process in [*found.values(), root]:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
             pass
+
+
+def _stop(process):
+    """Freeze ``process`` (SIGSTOP); nothing when it is gone."""
+    try:
+        process.suspend()
+    except psutil.NoSuchProcess:
+        pass
