@@ -60,10 +60,7 @@ def loss_explorer(
     w_slider = _slider("w", start[0], w_range)
     b_slider = _slider("b", start[1], b_range)
     readout = widgets.HTML()
-    picture = widgets.Image(format="png")
-    figure = Figure(figsize=(6.4, 4.4), layout="constrained")
-    FigureCanvasAgg(figure)
-    ax = figure.subplots()
+    picture, figure, ax = _canvas()
     grid = np.array([x.min(), x.max()])
     reach = [w * g + b for w in w_range for b in b_range for g in grid]
     low, high = min(np.min(y), *reach), max(np.max(y), *reach)
@@ -80,11 +77,7 @@ def loss_explorer(
         ax.plot(grid, w * grid + b, label=f"line y = {w:.2f} x + {b:.2f}", **LINE_STYLE)
         ax.set(xlim=(grid[0] - pad_x, grid[1] + pad_x), ylim=(low - pad_y, high + pad_y))
         ax.set(xlabel=xlabel, ylabel=ylabel, title=f"loss = {value:.5f}")
-        ax.grid(True, linestyle="--", alpha=0.5)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=90)
-        picture.value = buffer.getvalue()
+        _show(figure, ax, picture)
 
     w_slider.observe(redraw, names="value")
     b_slider.observe(redraw, names="value")
@@ -123,10 +116,7 @@ def fit_explorer(train, test, fit_predict, loss, degree=3, log_lam=-8.0, max_deg
     )
     lam_slider = _slider("log10 λ", log_lam, (-8.0, 1.0))
     readout = widgets.HTML()
-    picture = widgets.Image(format="png")
-    figure = Figure(figsize=(6.4, 4.4), layout="constrained")
-    FigureCanvasAgg(figure)
-    ax = figure.subplots()
+    picture, figure, ax = _canvas()
     everything = np.concatenate([x_train, x_test])
     grid = np.linspace(everything.min(), everything.max(), 200)
     values = np.concatenate([y_train, y_test])
@@ -147,13 +137,25 @@ def fit_explorer(train, test, fit_predict, loss, degree=3, log_lam=-8.0, max_deg
         ax.plot(grid, fit_predict(d, lam, grid), label=f"degree {d} fit", **LINE_STYLE)
         ax.set(ylim=limits, xlabel=YEARS_LABEL, ylabel=THICKNESS_LABEL)
         ax.set_title(f"train {train_error:.4f} mm²   ·   test {test_error:.4f} mm²")
-        ax.grid(True, linestyle="--", alpha=0.5)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=90)
-        picture.value = buffer.getvalue()
+        _show(figure, ax, picture)
 
     degree_slider.observe(redraw, names="value")
     lam_slider.observe(redraw, names="value")
     redraw()
     return PictureBox([degree_slider, lam_slider, readout, picture], picture)
+
+
+def _canvas():
+    """The picture widget of a view, and the figure and Axes it shows (drawn off screen)."""
+    figure = Figure(figsize=(6.4, 4.4), layout="constrained")
+    FigureCanvasAgg(figure)
+    return widgets.Image(format="png"), figure, figure.subplots()
+
+
+def _show(figure, ax, picture):
+    """Finish a view's drawing (grid, legend below the plot) and show it as ``picture``'s PNG."""
+    ax.grid(True, linestyle="--", alpha=0.5)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=90)
+    picture.value = buffer.getvalue()
