@@ -142,7 +142,7 @@ def test_pending_late_and_regraded_grades_as_they_must_be_posted(klass):
     # a written answer nobody has read is pending, never a silent 0; the total says so
     assert ada["convergence"] == "pending" and ada["status"] == "pending"
     assert "convergence (4 points)" in ada["reason"] and ada["total"] == "9"
-    assert "1 written answer in 1 submission (05_training_loop) still wait" in result.stderr
+    assert "1 written answer in 1 submission (05_training_loop) still waits" in result.stderr
     # late work: nbgrader's penalty, the time and how late, the total after the penalty
     assert (ben["raw_total"], ben["late_penalty"], ben["total"]) == ("9", "9", "0")
     assert ben["submitted"] == "2026-11-22 15:30:00" and ben["late_by"] == "2 d 3 h"

@@ -83,10 +83,11 @@ def pending_warning(found):
         return None
     answers = sum(len(state.pending) for _, _, state in waiting)
     ids = sorted({a for _, a, _ in waiting})
+    verb = "waits" if answers == 1 else "wait"
     return (
         f"warning: {answers} written answer{'s' * (answers != 1)} in {len(waiting)} "
-        f"submission{'s' * (len(waiting) != 1)} ({', '.join(ids)}) still wait for hand grading "
-        "(formgrader): those totals are incomplete"
+        f"submission{'s' * (len(waiting) != 1)} ({', '.join(ids)}) still {verb} for hand grading "
+        f"(formgrader): {'that total is' if len(waiting) == 1 else 'those totals are'} incomplete"
     )
 
 
