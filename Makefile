@@ -3,6 +3,9 @@
 #               notebooks into workspace/ (never overwriting your work) and starts JupyterLab
 #               with the student's tools only (lab/student: no formgrader, no assignment creation)
 #   make instructor  the same set-up, then JupyterLab on the course root (Nbgrader -> Formgrader)
+#   make hub    (as root) the course's JupyterHub on this machine, in the foreground: a shared
+#               environment, the proxy, nbgrader's exchange (hub/README.md); make hub-demo
+#               makes a demo class first, make hub-stop stops it, make hub-remove-demo removes it
 #   make test   the same set-up, plus Debian's bubblewrap and chromium where it may install them
 #               (root with apt-get; elsewhere their tests are skipped, named), then the linter
 #               and the whole test suite in PYTEST_JOBS processes (2; each test module in one;
@@ -16,7 +19,7 @@ PORT ?= 8888
 PYTEST_ARGS ?=
 PYTEST_JOBS ?= 2
 
-.PHONY: setup system lab instructor test release
+.PHONY: setup system lab instructor test release hub hub-demo hub-stop hub-remove-demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +49,16 @@ test: setup system
 
 release: setup
 	$(BIN)/course release
+
+# The course's JupyterHub (hub/): standard library only, run with the system's Python
+hub:
+	$(PYTHON) hub/hubctl.py start
+
+hub-demo:
+	$(PYTHON) hub/hubctl.py demo
+
+hub-stop:
+	$(PYTHON) hub/hubctl.py stop
+
+hub-remove-demo:
+	$(PYTHON) hub/hubctl.py remove-demo

@@ -109,3 +109,21 @@ def test_graders_refuse_to_run_students_code_without_the_sandbox(tmp_path):
     assert on_purpose.returncode == 0, on_purpose.stdout + on_purpose.stderr
     assert "warning" not in on_purpose.stderr.lower()
     assert (root / "autograded" / "student" / assignment / f"{assignment}.ipynb").is_file()
+
+
+def test_a_bubblewrap_that_cannot_build_the_sandbox_is_named_with_its_own_reason(tmp_path):
+    root = make_course(tmp_path / "course", ["01_matrix_multiplication"])
+    env = bare_env(tmp_path, COURSE_ROOT=str(root))
+    fake = tmp_path / "bin" / "bwrap"  # installed, but refused by the kernel, as in a container
+    fake.write_text("#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n")
+    fake.chmod(0o755)
+    course = subprocess.run(
+        [sys.executable, "-m", "course", "autograde"],
+        cwd=root, env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert course.returncode == 2
+    assert course.stderr == (
+        "course autograde: refusing to run students' code without the sandbox: bubblewrap is "
+        "installed but could not build the sandbox here: bwrap: No permissions to create new "
+        "namespace; pass --no-sandbox (COURSE_NO_SANDBOX=1) to grade without it on purpose\n"
+    ), course.stderr

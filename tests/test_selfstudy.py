@@ -24,7 +24,7 @@ from helpers import (
     solutions,
 )
 
-from course.grader import feedbackpage
+from course.grader import mathjax
 
 
 def course(*args, workspace, cwd=None):
@@ -114,9 +114,9 @@ def test_grade_a_solved_notebook(workspace):
     text = "\n".join(cells.values())
     hidden = secret_lines(source_05(), hidden_only=True)
     assert hidden and leaked(hidden, text) == []
-    if not Path(feedbackpage.LOCAL_MATHJAX).is_file():
+    if not mathjax.LOCAL.is_file():
         skip_or_fail("no local MathJax for the report: apt-get install libjs-mathjax")
-    assert "cdnjs" not in page and Path(feedbackpage.LOCAL_MATHJAX).as_uri() in page
+    assert "cdnjs" not in page and mathjax.LOCAL.as_uri() in page
 
 
 @pytest.fixture(scope="module")

@@ -4,13 +4,14 @@ nbgrader writes "Written response (Score: 0.0 / 4.0)" for a written answer nobod
 and its table of contents lists every test cell as "Test cell". After ``course feedback``
 writes the pages, :func:`mark_pending` changes each page of a submission whose written answers
 wait for a grader: such an answer says "not graded yet", the total says it is not final; and
-every test cell in the table of contents names its exercise.
+every test cell in the table of contents names its exercise; and each page loads MathJax
+from the course's local copy (:mod:`course.grader.mathjax`), so its maths renders offline.
 """
 
 import re
 from pathlib import Path
 
-from course.grader import answerkey, pipeline
+from course.grader import answerkey, mathjax, pipeline
 from course.grader.exports import standings
 
 NOT_GRADED = "not graded yet: {points:g} points, graded by hand"
@@ -27,7 +28,7 @@ def mark_pending(root, assignment_ids):
         if state.status not in ("graded", "pending") or not page.is_file():
             continue
         pending = {name: state.points[name][1] for name in state.pending}
-        page.write_text(marked(page.read_text(), names[assignment_id], pending))
+        page.write_text(mathjax.localized(marked(page.read_text(), names[assignment_id], pending)))
         waiting += bool(pending)
     return waiting
 

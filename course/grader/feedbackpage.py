@@ -10,20 +10,15 @@ marked as graded by a person.
 
 import html
 import re
-from pathlib import Path
 
 import mistune
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
 from pygments.lexers import PythonLexer
 
-from course.grader import answerkey
+from course.grader import answerkey, mathjax
 from course.grader.trusted import is_autograder_test
 
-LOCAL_MATHJAX = Path("/usr/share/javascript/mathjax/MathJax.js")
-"""Debian's MathJax 2 (package libjs-mathjax), used when it is installed, so that the maths
-renders without a network."""
-REMOTE_MATHJAX = "https://cdnjs.cloudflare.com/ajax/libs/mathjax/2.7.7/MathJax.js"
 HIDDEN = re.compile(r"^[^\n]*BEGIN HIDDEN TESTS.*?END HIDDEN TESTS[^\n]*\n?", re.S | re.M)
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 MAX_LINES = 200
@@ -69,7 +64,7 @@ def page(assignment_id, nb, exercises):
 MathJax.Hub.Config({{tex2jax: {{inlineMath: [["\\\\(", "\\\\)"], ["$", "$"]],
                    displayMath: [["\\\\[", "\\\\]"], ["$$", "$$"]], processEscapes: true}}}});
 </script>
-<script src="{_mathjax()}?config=TeX-AMS_CHTML"></script>
+<script src="{mathjax.url()}?config=TeX-AMS_CHTML"></script>
 </head><body>
 <h1>{assignment_id}</h1>
 <p class="total">Score: {score:g} / {maximum:g} autograded</p>
@@ -78,10 +73,6 @@ MathJax.Hub.Config({{tex2jax: {{inlineMath: [["\\\\(", "\\\\)"], ["$", "$"]],
 {cells}
 </body></html>
 """
-
-
-def _mathjax():
-    return LOCAL_MATHJAX.as_uri() if LOCAL_MATHJAX.is_file() else REMOTE_MATHJAX
 
 
 def _table(exercises):

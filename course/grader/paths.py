@@ -5,9 +5,20 @@ import os
 import sys
 from pathlib import Path
 
-ROOT = Path(os.environ.get("COURSE_ROOT", Path(__file__).resolve().parents[2])).resolve()
+
+def _root():
+    """``$COURSE_ROOT``; else this package's repository (a checkout, installed editable); else,
+    for an installed package (a hub's shared environment), the current folder."""
+    if os.environ.get("COURSE_ROOT"):
+        return Path(os.environ["COURSE_ROOT"]).resolve()
+    checkout = Path(__file__).resolve().parents[2]
+    return checkout if (checkout / "nbgrader_config.py").is_file() else Path.cwd().resolve()
+
+
+ROOT = _root()
 """The course root, holding ``nbgrader_config.py``, ``source/`` and ``release/``: this repository,
-or the folder ``$COURSE_ROOT`` names (a copy of the course on a grading server, say)."""
+the folder ``$COURSE_ROOT`` names (a copy of the course on a grading server, say), or, where the
+package is installed rather than checked out, the folder the instructor runs ``course`` in."""
 
 
 def workspace_dir():

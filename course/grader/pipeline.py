@@ -2,6 +2,8 @@
 write feedback reports."""
 
 import logging
+import secrets
+from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
@@ -37,11 +39,34 @@ def release(root, assignment_ids):
 
 def feedback(root, assignment_ids, student_id=None):
     """Write nbgrader's HTML feedback, ``feedback/<student>/<id>/<id>.html``, for every graded
-    submission of each assignment (or ``student_id``'s only); return the failures by id."""
+    submission of each assignment (or ``student_id``'s only); return the failures by id.
+
+    Each folder is left ready for ``nbgrader release_feedback`` (:func:`exchange_ready`)."""
     api = nbgrader_api(root)
-    return _failures(
+    failures = _failures(
         assignment_ids, lambda a: api.generate_feedback(a, student_id=student_id, force=True)
     )
+    for assignment_id in assignment_ids:
+        exchange_ready(root, assignment_id)
+    return failures
+
+
+def exchange_ready(root, assignment_id):
+    """Give every feedback folder of ``assignment_id`` the two files ``nbgrader release_feedback``
+    reads, where nbgrader left them out (a submission placed in ``submitted/`` by hand, not
+    collected from the exchange): ``timestamp.txt`` (the submitted notebook's time) and
+    ``submission_secret.txt`` (a new secret: no student holds it, so the released page reaches
+    no one, and the release goes on for the others)."""
+    for folder in sorted(Path(root, "feedback").glob(f"*/{assignment_id}")):
+        submitted = Path(root, "submitted", folder.parent.name, assignment_id)
+        stamp = folder / "timestamp.txt"
+        if not stamp.is_file():
+            notebooks = sorted(submitted.glob("*.ipynb")) or sorted(folder.glob("*.html"))
+            when = datetime.fromtimestamp(notebooks[0].stat().st_mtime, UTC)
+            stamp.write_text(when.strftime("%Y-%m-%d %H:%M:%S.%f %Z"))
+        secret = folder / "submission_secret.txt"
+        if not secret.is_file():
+            secret.write_text(secrets.token_hex(32))
 
 
 def _failures(assignment_ids, step):

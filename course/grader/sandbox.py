@@ -46,10 +46,8 @@ LIMITS = {
 }
 """The resource limits of a grading kernel (prlimit's names)."""
 
-INSTALL = (
-    "install bubblewrap (as root: apt-get install bubblewrap, or make system), or pass "
-    "--no-sandbox (COURSE_NO_SANDBOX=1) to grade without it on purpose"
-)
+INSTALL = "install bubblewrap (as root: apt-get install bubblewrap, or make system)"
+UNSANDBOXED = "pass --no-sandbox (COURSE_NO_SANDBOX=1) to grade without it on purpose"
 
 
 @functools.cache
@@ -59,8 +57,9 @@ def available():
     The trial runs the sandbox's real command (the same mounts, namespaces and limits), with a
     Python that imports the grader's side of the kernel in place of the kernel.
     """
-    if not shutil.which("bwrap") or not shutil.which("prlimit"):
-        return "bubblewrap (bwrap) or prlimit is not installed"
+    missing = [tool for tool in ("bwrap", "prlimit") if not shutil.which(tool)]
+    if missing:
+        return f"{' and '.join(missing)} not installed"
     with tempfile.TemporaryDirectory(prefix="course-sandbox-trial-") as trial:
         command = sandbox_command(trial, trial, None, _hidden(trial))
         program = ["-c", "import course.grader.wire"]
@@ -72,7 +71,7 @@ def available():
             return "bubblewrap did not start a Python within 60 s"
     if result.returncode:
         lines = [line for line in result.stderr.splitlines() if line.strip()] or ["no output"]
-        return f"bubblewrap cannot start the grading kernel here: {lines[-1][:200]}"
+        return f"bubblewrap is installed but could not build the sandbox here: {lines[-1][:200]}"
     return None
 
 
@@ -107,7 +106,10 @@ def refusal():
     if switched_off():
         return None
     why = available()
-    return f"refusing to run students' code without the sandbox: {why}; {INSTALL}" if why else None
+    if why is None:
+        return None
+    advice = f"{INSTALL}, or {UNSANDBOXED}" if "not installed" in why else UNSANDBOXED
+    return f"refusing to run students' code without the sandbox: {why}; {advice}"
 
 
 def configure(c, root):
@@ -139,8 +141,13 @@ def expose_kernelspec():
 
 
 def _hidden(root):
-    """The folders a grading kernel must not see: the course root and this package's repository."""
-    return sorted({str(Path(root).resolve()), str(PACKAGE.parent)})
+    """The folders a grading kernel must not see: the course root, and this package's
+    repository when the package is a checkout's (an editable install), not an installed copy
+    inside the Python environment (whose ``site-packages`` the kernel needs)."""
+    hidden = {str(Path(root).resolve())}
+    if not any(PACKAGE.is_relative_to(Path(p).resolve()) for p in (sys.prefix, sys.base_prefix)):
+        hidden.add(str(PACKAGE.parent))
+    return sorted(hidden)
 
 
 def sandbox_command(workdir, sockets, connection_file, hidden):
