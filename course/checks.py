@@ -43,6 +43,11 @@ WRONG_SHAPE = "the wrong shape"
 """Mistakes a check names when the test names no particular one."""
 
 
+WIDTH = 70
+"""The longest line of a check's message: nbgrader's Validate indents it by 4 and puts
+"CheckError: " before its first line, and cuts lines at 87 characters."""
+
+
 class CheckError(AssertionError):
     """A failed check; its message is written for the student.
 
@@ -56,6 +61,15 @@ class CheckError(AssertionError):
         super().__init__(message)
         self.mistake = mistake or message
         self.named = named
+
+    def __str__(self):
+        """The message in lines of at most :data:`WIDTH` characters: nbgrader's Validate cuts a
+        line at 87 characters (the words that name the mistake came after it), and its dialog
+        shows each line whole, however long."""
+        return "\n".join(
+            textwrap.fill(part, WIDTH, break_long_words=False, break_on_hyphens=False)
+            for part in super().__str__().split("\n")
+        )
 
 
 @contextlib.contextmanager

@@ -42,8 +42,8 @@ def execute(nb, cwd, **env):
 def error_text(cell):
     """The error of a code cell's outputs as text (name: value), or None when it has none."""
     for output in cell.get("outputs", []):
-        if output.output_type == "error":
-            return f"{output.ename}: {output.evalue}"
+        if output.output_type == "error":  # a message's lines joined (checks wrap them)
+            return f"{output.ename}: {' '.join(output.evalue.split())}"
         if output.output_type == "stream" and output.name == "stderr":
             return f"stderr: {output.text}"
     return None
@@ -170,7 +170,7 @@ def failure_messages(course, assignment_id, student, exercises):
         exercise = exercise_of(grade_id(cell) or "", exercises)
         if exercise and cell.cell_type == "code":
             messages.setdefault(exercise, []).extend(
-                o.evalue for o in cell.outputs if o.output_type == "error"
+                " ".join(o.evalue.split()) for o in cell.outputs if o.output_type == "error"
             )
     return messages
 

@@ -6,6 +6,9 @@ the exercise's visible test cells, as a student would after a mistake. Each visi
 fail with a CheckError whose message holds the words the bank gives for that mistake (and no
 other mistake's words); hidden-test cells say that they run at grading."""
 
+import subprocess
+import sys
+
 import nbformat
 import pytest
 from bank import BANK, MESSAGES
@@ -55,7 +58,7 @@ def run_in_a_plain_kernel(assignment_id, tmp_path):
         if "test" in cell.metadata:
             key = tuple(cell.metadata["seat"])
             errors = [o for o in cell.outputs if o.output_type == "error"]
-            seen.setdefault(key, []).extend((o.ename, o.evalue) for o in errors)
+            seen.setdefault(key, []).extend((o.ename, " ".join(o.evalue.split())) for o in errors)
     return nb.cells[:setup], seen
 
 
@@ -104,3 +107,22 @@ def test_visible_tests_name_each_mistake_in_the_students_kernel(assignment_id, t
             for problem in message_problems(message)
         ]
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize(("exercise", "label"), [("mse", "sum"), ("gd_step", "ascent")])
+def test_nbgrader_validate_shows_the_words_that_name_the_mistake(exercise, label, tmp_path):
+    """`nbgrader validate` cuts each line at 87 characters: a check's message fits in its lines."""
+    assignment_id = next(a for a, names in CONTRACT.items() if exercise in names)
+    release = nbformat.read(ROOT / "release" / assignment_id / f"{assignment_id}.ipynb", 4)
+    source = nbformat.read(ROOT / "source" / assignment_id / f"{assignment_id}.ipynb", 4)
+    answers = solutions(source)
+    answers[exercise] = next(text for name, text, *_ in BANK[exercise] if name == label)
+    nbformat.write(fill(release, answers), tmp_path / f"{assignment_id}.ipynb")
+    result = subprocess.run(
+        [sys.executable, "-m", "nbgrader", "validate", f"{assignment_id}.ipynb"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )
+    error = (result.stdout + result.stderr).split("The error was:")[-1].split("CheckError: ")[-1]
+    lines = [line for line in error.splitlines() if line.strip()]
+    assert MESSAGES[(exercise, label)] in " ".join(error.split()), error
+    assert lines and not [line for line in lines if line.endswith("...")], error

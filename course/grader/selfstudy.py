@@ -165,8 +165,10 @@ def _results(graded):
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
         exercise = answerkey.exercise_of(grade_id, answers)
         if exercise and cell.cell_type == "code":
-            messages[exercise] += [
-                o.evalue for o in cell.outputs if o.output_type == "error" and o.evalue
+            messages[exercise] += [  # one line each: the table wraps them to the terminal
+                " ".join(o.evalue.split())
+                for o in cell.outputs
+                if o.output_type == "error" and o.evalue
             ]
     points = answerkey.points_per_exercise(answerkey.scores(graded), answers)
     return [
