@@ -464,6 +464,16 @@ BANK = {
             False,
         ),
         (
+            "in place",
+            "def mse(y, y_hat):\n"
+            "    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
+            "    if y.size != y_hat.size:\n"
+            "        raise ValueError('sizes')\n"
+            "    y_hat -= y  # np.ravel of a flat array is the caller's array itself\n"
+            "    return float(np.mean(y_hat ** 2))",
+            False,
+        ),
+        (
             "no length check",
             "def mse(y, y_hat):\n"
             "    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
@@ -869,6 +879,19 @@ BANK = {
             "            raise ValueError(f'column {j} is constant')\n"
             "    return (F - mean) / std, mean, std",
             True,
+        ),
+        (
+            "in place",
+            "def standardize(F):\n"
+            "    F = np.asarray(F, dtype=float)  # no copy: F is the caller's array\n"
+            "    mean, std = F.mean(axis=0), F.std(axis=0)\n"
+            "    for j in range(F.shape[1]):\n"
+            "        if std[j] == 0:\n"
+            "            raise ValueError(f'column {j} is constant')\n"
+            "    F -= mean\n"
+            "    F /= std\n"
+            "    return F, mean, std",
+            False,
         ),
         (
             "loop over columns",
@@ -1565,6 +1588,7 @@ MESSAGES = {
     ("mse", "absolute"): "mean absolute error",
     ("mse", "no square"): "with no square",
     ("mse", "no length check"): "instead of raising ValueError",
+    ("mse", "in place"): "changed its argument 2 in place",
     ("gradients", "no factor 2"): "factor 2",
     ("gradients", "sign"): "signs are flipped",
     ("gradients", "swapped"): "swapped",
@@ -1592,6 +1616,7 @@ MESSAGES = {
     ("fit_gd", "w0 changed in place"): "changed its w0 in place",
     ("fit_gd", "eta ignored"): "learning rate eta",
     ("fit_gd", "one epoch short"): "epochs - 1 times",
+    ("standardize", "in place"): "changed its argument 1 in place",
     ("standardize", "whole matrix"): "whole matrix",
     ("standardize", "min-max"): "min-max",
     ("standardize", "sample std"): "ddof=1",

@@ -182,3 +182,23 @@ def test_each_exercise_has_a_heading_and_code_exercises_a_hint(assignment_id):
             hints = re.findall(r"<summary>([^<]*)</summary>", sections[number])
             assert len(hints) >= 2, f"{exercise}: hints in steps, a nudge then the method: {hints}"
             assert hints[:2] == ["Hint 1", "Hint 2"], f"{exercise}: {hints}"
+
+
+KEEPS_NOTHING = {
+    "matmul_shape": "takes two shape tuples, which cannot change",
+    "numerical_gradient": "takes a loss function and numbers",
+    "gd_step": "takes numbers",
+    "train_test_split": "takes a number of samples",
+}
+"""Function exercises with no argument a function could change in place."""
+
+
+@pytest.mark.parametrize("assignment_id", ASSIGNMENTS)
+def test_every_function_exercise_checks_visibly_that_it_keeps_its_inputs(assignment_id):
+    cells = read("release", assignment_id).cells
+    for exercise in contract.read()[assignment_id]:
+        if not exercise.signature or exercise.name in KEEPS_NOTHING:
+            continue
+        tests = f"test_{exercise.name}"
+        visible = [c.source for c in cells if (grade_id(c) or "").startswith(tests)]
+        assert any(f"check_inputs_kept({exercise.name}," in s for s in visible), exercise.name
