@@ -15,6 +15,7 @@ expected values come from the tests.
 import ast
 import contextlib
 import inspect
+import re
 import textwrap
 import warnings
 
@@ -161,9 +162,12 @@ def _invoke(func, args, kwargs, shown):
     except Exception as error:  # any crash of the student's code is reported, not re-raised
         hint = ""
         if "could not be broadcast" in str(error):
+            shapes = re.findall(r"\([\d, ]*\)", str(error))
+            between = f", {' and '.join(shapes[:2])}" if _len(shapes) >= 2 else ""
             hint = (
-                " An element-by-element operation (such as * or -) met shapes it cannot pair: "
-                "a matrix product is written @."
+                f" An element-by-element operation (such as * or -) met shapes it cannot pair"
+                f"{between}: print each shape. A matrix product is written @; a vector v "
+                "becomes a column with v[:, None]."
             )
         elif "mismatch in its core dimension" in str(error):
             hint = (
@@ -179,9 +183,10 @@ def _invoke(func, args, kwargs, shown):
         elif _isinstance(error, AttributeError | TypeError) and any(
             _isinstance(a, list | tuple) for a in args
         ):
+            name = _list_parameter(func, args)
             hint = (
                 " This call passes lists, which have no .shape and no arithmetic: "
-                "np.asarray(A, dtype=float) turns a list into an array first."
+                f"np.asarray({name}, dtype=float) turns a list into an array first."
             )
         text = str(error).strip().rstrip(".")
         raise CheckError(
@@ -226,8 +231,26 @@ def _describe_call(func, args, kwargs):
     return f"{getattr(func, '__name__', 'your function')}({', '.join(parts)})"
 
 
+def _list_parameter(func, args):
+    """The name of the parameter of ``func`` that takes the first list (or tuple) in ``args``,
+    as its ``def`` line names it (``"..."`` where its source cannot be read)."""
+    position = next(i for i, a in enumerate(args) if _isinstance(a, list | tuple))
+    names = []
+    reader = getattr(func, "source", None)  # a function of the student's seen from the grader
+    try:
+        text = reader() if callable(reader) else inspect.getsource(func)
+        tree = ast.parse(textwrap.dedent(text or ""))
+        names = [a.arg for a in tree.body[0].args.args]
+    except (OSError, TypeError, SyntaxError, IndexError, AttributeError):
+        pass
+    return names[position] if position < _len(names) else "..."
+
+
 def _short(value):
-    """A one-line, at most 40-character repr of an argument."""
+    """A one-line, at most 40-character repr of an argument; a Python int as written (an
+    ``epochs=1`` is not ``epochs=1.0``)."""
+    if _isinstance(value, int) and not _isinstance(value, bool):
+        return f"{value:d}"
     text = " ".join(show(value).split())
     return text if _len(text) <= 40 else text[:37] + "..."
 

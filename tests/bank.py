@@ -318,6 +318,13 @@ BANK = {
             True,
         ),
         (
+            "loop list",
+            "def predict(X, w):\n"
+            "    X, w = np.asarray(X, dtype=float), np.ravel(w)\n"
+            "    return [sum(X[i, j] * w[j] for j in range(X.shape[1])) for i in range(X.shape[0])]",
+            False,
+        ),
+        (
             "dot",
             "def predict(X, w):\n    return np.dot(X, w)",
             True,
@@ -551,6 +558,13 @@ BANK = {
             True,
         ),
         (
+            "/ 2 * h",
+            "def numerical_gradient(loss, w, b, h=1e-6):\n"
+            "    return ((loss(w + h, b) - loss(w - h, b)) / 2 * h,\n"
+            "            (loss(w, b + h) - loss(w, b - h)) / 2 * h)",
+            False,
+        ),
+        (
             "forward",
             "def numerical_gradient(loss, w, b, h=1e-6):\n"
             "    return ((loss(w + h, b) - loss(w, b)) / h, (loss(w, b + h) - loss(w, b)) / h)",
@@ -628,6 +642,18 @@ BANK = {
             "        b -= eta * db\n"
             "    return w, b, losses",
             True,
+        ),
+        (
+            "no factor 2",
+            "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n"
+            "    x, y = np.asarray(x), np.asarray(y)\n"
+            "    w, b, losses = w0, b0, []\n"
+            "    for epoch in range(epochs):\n"
+            "        err = w * x + b - y\n"
+            "        losses.append(np.mean(err ** 2))\n"
+            "        w, b = w - eta * np.mean(err * x), b - eta * np.mean(err)\n"
+            "    return w, b, losses",
+            False,
         ),
         (
             "array losses",
@@ -748,6 +774,20 @@ BANK = {
             "    X, y, w = (np.asarray(a, dtype=float) for a in (X, y, w))\n"
             "    return 2 / len(y) * X.T @ (X @ w - y)",
             True,
+        ),
+        (
+            "axis 1",
+            "def gradient(X, y, w):\n"
+            "    X, y, w = (np.asarray(a, dtype=float) for a in (X, y, w))\n"
+            "    return 2 * np.mean(X * (X @ w - y), axis=1)",
+            False,
+        ),
+        (
+            "over p",
+            "def gradient(X, y, w):\n"
+            "    X, y, w = (np.asarray(a, dtype=float) for a in (X, y, w))\n"
+            "    return 2 / X.shape[1] * X.T @ (X @ w - y)",
+            False,
         ),
         (
             "errors first",
@@ -1016,6 +1056,21 @@ BANK = {
             "            start += batch_size\n"
             "    return w, losses",
             True,
+        ),
+        (
+            "legacy seed",
+            "def minibatch_sgd(X, y, eta=0.05, epochs=50, batch_size=16, seed=0):\n"
+            "    np.random.seed(seed)\n"
+            "    w = np.zeros(np.shape(X)[1])\n"
+            "    losses = []\n"
+            "    for epoch in range(epochs):\n"
+            "        losses.append(np.mean((X @ w - y) ** 2))\n"
+            "        order = np.random.permutation(len(y))\n"
+            "        for start in range(0, len(y), batch_size):\n"
+            "            idx = order[start:start + batch_size]\n"
+            "            w = w - eta * 2 * X[idx].T @ (X[idx] @ w - y[idx]) / len(idx)\n"
+            "    return w, np.array(losses)",
+            False,
         ),
         (
             "as described",
@@ -1576,6 +1631,7 @@ MESSAGES = {
     ("add_intercept", "zeros"): "ones, not zeros",
     ("predict", "elementwise"): "That is X * w",
     ("predict", "always flat"): "do not flatten w",
+    ("predict", "loop list"): "flat list",
     ("predict", "transposed"): "transposed",
     ("predict", "X * w"): "met shapes it cannot pair",
     ("loss_by_hand", "sum"): "sum of the squared errors",
@@ -1597,18 +1653,22 @@ MESSAGES = {
     ("numerical_gradient", "forward"): "forward difference",
     ("numerical_gradient", "fixed h"): "exact derivative",
     ("numerical_gradient", "over h"): "Twice too large",
+    ("numerical_gradient", "/ 2 * h"): "/ (2 * h)",
     ("gd_step", "ascent"): "uphill",
     ("gd_step", "eta fixed"): "not the eta it was given",
     ("gd_step", "not scaled"): "not scaled by eta",
     ("fit", "loss after update"): "after the update",
     ("fit", "sequential"): "same prediction",
     ("fit", "eta ignored"): "learning rate eta",
+    ("fit", "no factor 2"): "factor 2 of the square",
     ("fit", "start ignored"): "start values",
     ("fit", "one epoch short"): "epochs - 1 times",
     ("closed_form", "swapped"): "swapped",
     ("closed_form", "no intercept"): "through the origin",
     ("gradient", "no factor 2"): "factor 2",
     ("gradient", "not transposed"): "transpose X",
+    ("gradient", "axis 1"): "transpose X",
+    ("gradient", "over p"): "X.shape[0]",
     ("gradient", "sum"): "n times the gradient",
     ("gradient", "sign"): "wrong way",
     ("fit_gd", "loss after update"): "after the update",
@@ -1627,6 +1687,7 @@ MESSAGES = {
     ("normal_equation", "X not squared"): "square matrix",
     ("minibatch_sgd", "rng per epoch"): "same order",
     ("minibatch_sgd", "no shuffling"): "not shuffled",
+    ("minibatch_sgd", "legacy seed"): "default_rng(seed)",
     ("minibatch_sgd", "loss on a batch"): "on one batch",
     ("minibatch_sgd", "last batch dropped"): "last, shorter batch",
     ("train_test_split", "swapped"): "sets are swapped",
