@@ -185,3 +185,12 @@ def test_moving_the_w_slider_redraws_the_plot_and_the_loss(browser, lab):
     assert image.get_attribute("src") != before[1]
     shoot(page, "03_mse_loss-slider")
     page.close()
+
+
+def test_a_notebook_opens_unmodified(browser, lab):
+    """JupyterLab marks a notebook modified when the kernel's language information differs from
+    the file's: `course start` writes this interpreter's, so opening changes nothing."""
+    page = open_notebook(browser, lab, "03_mse_loss/03_mse_loss.ipynb")
+    page.wait_for_timeout(1000)
+    assert page.evaluate("() => window.jupyterapp.shell.currentWidget.model.dirty") is False
+    page.close()

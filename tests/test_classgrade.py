@@ -25,7 +25,7 @@ KILLER = "import os\nos.kill(os.getpid(), 9)"
 HANG = "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\nwhile True:\n    pass"
 
 
-NOTEBOOK_TIMEOUT = 20
+NOTEBOOK_TIMEOUT = 30
 """Seconds a notebook may take here: the runaway one is stopped at it, the others take 3 to 5
 (more while the rest of the suite runs beside, in two processes)."""
 

@@ -64,10 +64,37 @@ def cmd_start(args):
                 print(f"kept     {target.relative_to(workspace)} (your work is never overwritten)")
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, target)
+            if path.suffix == ".ipynb":
+                _copy_notebook(path, target)
+            else:
+                shutil.copy2(path, target)
             print(f"copied   {target.relative_to(workspace)}")
     print(f"Your workspace: {workspace}")
+    print(
+        "The solutions and the hidden tests are in the course's source/ folder: work here, "
+        "and check your work with `course grade` (it runs the hidden tests for you)."
+    )
     return 0
+
+
+def _copy_notebook(path, target):
+    """Copy a release notebook, with the language information this interpreter's kernel
+    reports: JupyterLab writes it into a notebook when the kernel starts, and a notebook that
+    lacks it shows as modified the moment it is opened."""
+    import json
+    import platform
+
+    nb = json.loads(path.read_text())
+    nb["metadata"]["language_info"] = {  # as ipykernel's IPythonKernel.language_info
+        "name": "python",
+        "version": platform.python_version(),
+        "mimetype": "text/x-python",
+        "codemirror_mode": {"name": "ipython", "version": 3},
+        "pygments_lexer": "ipython3",
+        "nbconvert_exporter": "python",
+        "file_extension": ".py",
+    }
+    target.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
 
 
 def cmd_grade(args):
