@@ -202,3 +202,13 @@ def test_every_function_exercise_checks_visibly_that_it_keeps_its_inputs(assignm
         tests = f"test_{exercise.name}"
         visible = [c.source for c in cells if (grade_id(c) or "").startswith(tests)]
         assert any(f"check_inputs_kept({exercise.name}," in s for s in visible), exercise.name
+
+
+def test_the_visible_test_of_a_by_hand_answer_does_not_print_it():
+    """loss_by_hand's visible test names the usual slips by a fingerprint, not by their values
+    (the sum of the squared errors, 0.19, gives the answer away)."""
+    cells = read("release", "03_mse_loss").cells
+    visible = "\n".join(c.source for c in cells if (grade_id(c) or "").startswith("test_loss_by"))
+    assert "digest(answer)" in visible
+    for printed in ("0.19", "0.0633", "0.063", "0.2517", "0.095"):
+        assert printed not in visible, printed
