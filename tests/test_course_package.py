@@ -142,6 +142,15 @@ def test_the_generalization_plots_mark_what_they_say():
     matplotlib.pyplot.close("all")
 
 
+def test_the_loss_explorer_frames_the_data_not_every_line():
+    x, y = data.thickness_data()
+    mse = lambda a, b: float(np.mean((np.ravel(a) - np.ravel(b)) ** 2))  # noqa: E731
+    view = widgets.loss_explorer(x, y, mse)
+    low, high = view.axes.get_ylim()
+    assert low < y.min() and y.max() < high
+    assert np.ptp(y) / (high - low) > 0.3  # the data fill a third of the height, or more
+
+
 def test_the_fit_explorer_redraws_with_both_errors():
     x, y = data.lifespan(n=20)
     calls = []
