@@ -2,7 +2,8 @@
 #   make lab    creates .venv, installs the pinned packages and the course, copies the release
 #               notebooks into workspace/ (never overwriting your work) and starts JupyterLab
 #               with the student's tools only (lab/student: no formgrader, no assignment creation)
-#   make instructor  the same set-up, then JupyterLab on the course root (Nbgrader -> Formgrader)
+#   make instructor  the same set-up, then JupyterLab on the course root (Nbgrader -> Formgrader;
+#               lab/instructor: formgrader's maths from Debian's MathJax, offline)
 #   make hub    (as root) the course's JupyterHub on this machine, in the foreground: a shared
 #               environment, the proxy, nbgrader's exchange (hub/README.md); make hub-demo
 #               makes a demo class first, make hub-stop stops it, make hub-remove-demo removes it
@@ -40,7 +41,8 @@ lab: setup
 		$$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 instructor: setup
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --port=$(PORT) \
+	PATH="$(CURDIR)/$(BIN):$$PATH" JUPYTER_CONFIG_PATH="$(CURDIR)/lab/instructor" \
+		JUPYTER_PATH="$(CURDIR)/lab/instructor/share" $(BIN)/jupyter lab --port=$(PORT) \
 		--ServerApp.root_dir="$(CURDIR)" $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 test: setup system

@@ -58,22 +58,8 @@ COURSE_FILES = ("nbgrader_config.py", "CONTRACT.md", "source", "release")
 MATHJAX = Path("/usr/share/javascript/mathjax")
 """Debian's MathJax 2 (libjs-mathjax), which the hub serves at MATHJAX_URL."""
 MATHJAX_URL = "/hub/mathjax/MathJax.js"
-MATHJAX_MACRO = """{#- nbconvert's mathjax macro, the hub's MathJax (written by hub/hubctl.py) -#}
-{%- macro mathjax(url="URL") -%}
-<script src="{{ url }}"></script>
-<script type="text/x-mathjax-config">
-MathJax.Hub.Config({
-  TeX: {equationNumbers: {autoNumber: "AMS", useLabelIds: true}},
-  tex2jax: {inlineMath: [["$", "$"], ["\\\\(", "\\\\)"]],
-            displayMath: [["$$", "$$"], ["\\\\[", "\\\\]"]],
-            processEscapes: true, processEnvironments: true},
-  displayAlign: "center", messageStyle: "none",
-  CommonHTML: {linebreaks: {automatic: true}}
-});
-MathJax.Hub.Queue(["Typeset", MathJax.Hub]);
-</script>
-{%- endmacro %}
-"""
+MACRO = REPO / "lab/instructor/share/nbconvert/templates/base/mathjax.html.j2"
+"""nbconvert's mathjax macro with Debian's MathJax (the instructor's JupyterLab's, at /static/)."""
 
 
 class HubError(Exception):
@@ -207,7 +193,7 @@ def write_configuration():
     # formgrader's pages (nbconvert's templates) load MathJax from the hub, not from a CDN
     macro = CONFIG / "share" / "nbconvert" / "templates" / "base" / "mathjax.html.j2"
     macro.parent.mkdir(parents=True, exist_ok=True)
-    macro.write_text(MATHJAX_MACRO.replace("URL", MATHJAX_URL + "?config=TeX-AMS_CHTML-full,Safe"))
+    macro.write_text(MACRO.read_text().replace("/static/MathJax.js", MATHJAX_URL))
     for path in [CONFIG, *CONFIG.rglob("*")]:
         os.chmod(path, 0o755 if path.is_dir() else 0o644)
 

@@ -186,7 +186,10 @@ def instructor_lab(tmp_path_factory, request):
     tmp = tmp_path_factory.mktemp("instructor")
     course = tmp / "course"
     shutil.copytree(graded_demo, course)
-    yield from serve_lab(course, lab_env(tmp, COURSE_ROOT=str(course)), tmp)
+    instructor = ROOT / "lab" / "instructor"  # as `make instructor` starts it
+    env = lab_env(tmp, COURSE_ROOT=str(course), JUPYTER_CONFIG_PATH=str(instructor),
+                  JUPYTER_PATH=str(instructor / "share"))
+    yield from serve_lab(course, env, tmp)
 
 
 COMMENT = "Right: not converged, the valley is flat along one direction. Say why 0.85 diverges."
@@ -220,6 +223,13 @@ def test_an_instructor_grades_a_written_answer_in_formgrader(browser, instructor
     frame.get_by_role("link", name="demo_complete").click()
     score = frame.locator("#convergence")
     score.wait_for(timeout=60_000)
+    # the notebook's maths, typeset by the server's own MathJax (no network here)
+    grading = next(f for f in page.frames if "/formgrader/submissions/" in f.url)
+    sources = grading.evaluate("() => [...document.scripts].map(s => s.src)")
+    assert any(s.endswith("/static/MathJax.js?config=TeX-AMS_CHTML-full,Safe") for s in sources)
+    assert not [s for s in sources if "cdnjs" in s], sources
+    grading.wait_for_function("() => document.querySelector('.MathJax, .MathJax_CHTML')",
+                              timeout=60_000)
     comment = frame.locator("#convergence-comment")
     for _ in range(3):  # on a busy machine, a field typed into before its page is wired is lost
         score.fill("3")
