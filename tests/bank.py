@@ -318,13 +318,6 @@ BANK = {
             True,
         ),
         (
-            "loop list",
-            "def predict(X, w):\n"
-            "    X, w = np.asarray(X, dtype=float), np.ravel(w)\n"
-            "    return [sum(X[i, j] * w[j] for j in range(X.shape[1])) for i in range(X.shape[0])]",
-            False,
-        ),
-        (
             "dot",
             "def predict(X, w):\n    return np.dot(X, w)",
             True,
@@ -352,6 +345,13 @@ BANK = {
         (
             "X * w",
             "def predict(X, w):\n    return X * w",
+            False,
+        ),
+        (
+            "loop list",
+            "def predict(X, w):\n"
+            "    X, w = np.asarray(X, dtype=float), np.ravel(w)\n"
+            "    return [sum(X[i, j] * w[j] for j in range(X.shape[1])) for i in range(X.shape[0])]",
             False,
         ),
     ],
@@ -471,6 +471,13 @@ BANK = {
             False,
         ),
         (
+            "no length check",
+            "def mse(y, y_hat):\n"
+            "    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
+            "    return float(np.mean((y_hat - y) ** 2))",
+            False,
+        ),
+        (
             "in place",
             "def mse(y, y_hat):\n"
             "    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
@@ -478,13 +485,6 @@ BANK = {
             "        raise ValueError('sizes')\n"
             "    y_hat -= y  # np.ravel of a flat array is the caller's array itself\n"
             "    return float(np.mean(y_hat ** 2))",
-            False,
-        ),
-        (
-            "no length check",
-            "def mse(y, y_hat):\n"
-            "    y, y_hat = np.ravel(y), np.ravel(y_hat)\n"
-            "    return float(np.mean((y_hat - y) ** 2))",
             False,
         ),
     ],
@@ -558,13 +558,6 @@ BANK = {
             True,
         ),
         (
-            "/ 2 * h",
-            "def numerical_gradient(loss, w, b, h=1e-6):\n"
-            "    return ((loss(w + h, b) - loss(w - h, b)) / 2 * h,\n"
-            "            (loss(w, b + h) - loss(w, b - h)) / 2 * h)",
-            False,
-        ),
-        (
             "forward",
             "def numerical_gradient(loss, w, b, h=1e-6):\n"
             "    return ((loss(w + h, b) - loss(w, b)) / h, (loss(w, b + h) - loss(w, b)) / h)",
@@ -595,6 +588,13 @@ BANK = {
             "over h",
             "def numerical_gradient(loss, w, b, h=1e-6):\n"
             "    return ((loss(w + h, b) - loss(w - h, b)) / h, (loss(w, b + h) - loss(w, b - h)) / h)",
+            False,
+        ),
+        (
+            "/ 2 * h",
+            "def numerical_gradient(loss, w, b, h=1e-6):\n"
+            "    return ((loss(w + h, b) - loss(w - h, b)) / 2 * h,\n"
+            "            (loss(w, b + h) - loss(w, b - h)) / 2 * h)",
             False,
         ),
     ],
@@ -642,18 +642,6 @@ BANK = {
             "        b -= eta * db\n"
             "    return w, b, losses",
             True,
-        ),
-        (
-            "no factor 2",
-            "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n"
-            "    x, y = np.asarray(x), np.asarray(y)\n"
-            "    w, b, losses = w0, b0, []\n"
-            "    for epoch in range(epochs):\n"
-            "        err = w * x + b - y\n"
-            "        losses.append(np.mean(err ** 2))\n"
-            "        w, b = w - eta * np.mean(err * x), b - eta * np.mean(err)\n"
-            "    return w, b, losses",
-            False,
         ),
         (
             "array losses",
@@ -729,6 +717,18 @@ BANK = {
             "    return w, b, losses",
             False,
         ),
+        (
+            "no factor 2",
+            "def fit(x, y, eta=0.01, epochs=1000, w0=0.0, b0=0.0):\n"
+            "    x, y = np.asarray(x), np.asarray(y)\n"
+            "    w, b, losses = w0, b0, []\n"
+            "    for epoch in range(epochs):\n"
+            "        err = w * x + b - y\n"
+            "        losses.append(np.mean(err ** 2))\n"
+            "        w, b = w - eta * np.mean(err * x), b - eta * np.mean(err)\n"
+            "    return w, b, losses",
+            False,
+        ),
     ],
     "closed_form": [
         (
@@ -776,20 +776,6 @@ BANK = {
             True,
         ),
         (
-            "axis 1",
-            "def gradient(X, y, w):\n"
-            "    X, y, w = (np.asarray(a, dtype=float) for a in (X, y, w))\n"
-            "    return 2 * np.mean(X * (X @ w - y), axis=1)",
-            False,
-        ),
-        (
-            "over p",
-            "def gradient(X, y, w):\n"
-            "    X, y, w = (np.asarray(a, dtype=float) for a in (X, y, w))\n"
-            "    return 2 / X.shape[1] * X.T @ (X @ w - y)",
-            False,
-        ),
-        (
             "errors first",
             "def gradient(X, y, w):\n"
             "    error = np.asarray(X) @ np.asarray(w) - np.asarray(y)\n"
@@ -824,6 +810,20 @@ BANK = {
         (
             "sign",
             "def gradient(X, y, w):\n    return 2 / len(y) * X.T @ (y - X @ w)",
+            False,
+        ),
+        (
+            "axis 1",
+            "def gradient(X, y, w):\n"
+            "    X, y, w = (np.asarray(a, dtype=float) for a in (X, y, w))\n"
+            "    return 2 * np.mean(X * (X @ w - y), axis=1)",
+            False,
+        ),
+        (
+            "over p",
+            "def gradient(X, y, w):\n"
+            "    X, y, w = (np.asarray(a, dtype=float) for a in (X, y, w))\n"
+            "    return 2 / X.shape[1] * X.T @ (X @ w - y)",
             False,
         ),
     ],
@@ -921,19 +921,6 @@ BANK = {
             True,
         ),
         (
-            "in place",
-            "def standardize(F):\n"
-            "    F = np.asarray(F, dtype=float)  # no copy: F is the caller's array\n"
-            "    mean, std = F.mean(axis=0), F.std(axis=0)\n"
-            "    for j in range(F.shape[1]):\n"
-            "        if std[j] == 0:\n"
-            "            raise ValueError(f'column {j} is constant')\n"
-            "    F -= mean\n"
-            "    F /= std\n"
-            "    return F, mean, std",
-            False,
-        ),
-        (
             "loop over columns",
             "def standardize(F):\n"
             "    F = np.asarray(F, dtype=float)\n"
@@ -991,6 +978,19 @@ BANK = {
             "    if np.any(std == 0):\n"
             "        raise ValueError('a column is constant')\n"
             "    return (F - mean) / std, mean, std",
+            False,
+        ),
+        (
+            "in place",
+            "def standardize(F):\n"
+            "    F = np.asarray(F, dtype=float)  # no copy: F is the caller's array\n"
+            "    mean, std = F.mean(axis=0), F.std(axis=0)\n"
+            "    for j in range(F.shape[1]):\n"
+            "        if std[j] == 0:\n"
+            "            raise ValueError(f'column {j} is constant')\n"
+            "    F -= mean\n"
+            "    F /= std\n"
+            "    return F, mean, std",
             False,
         ),
     ],
@@ -1056,21 +1056,6 @@ BANK = {
             "            start += batch_size\n"
             "    return w, losses",
             True,
-        ),
-        (
-            "legacy seed",
-            "def minibatch_sgd(X, y, eta=0.05, epochs=50, batch_size=16, seed=0):\n"
-            "    np.random.seed(seed)\n"
-            "    w = np.zeros(np.shape(X)[1])\n"
-            "    losses = []\n"
-            "    for epoch in range(epochs):\n"
-            "        losses.append(np.mean((X @ w - y) ** 2))\n"
-            "        order = np.random.permutation(len(y))\n"
-            "        for start in range(0, len(y), batch_size):\n"
-            "            idx = order[start:start + batch_size]\n"
-            "            w = w - eta * 2 * X[idx].T @ (X[idx] @ w - y[idx]) / len(idx)\n"
-            "    return w, np.array(losses)",
-            False,
         ),
         (
             "as described",
@@ -1149,6 +1134,21 @@ BANK = {
             "            batch = order[i:i + batch_size]\n"
             "            w = w - eta * 2 / len(batch) * X[batch].T @ (X[batch] @ w - y[batch])\n"
             "    return w, losses",
+            False,
+        ),
+        (
+            "legacy seed",
+            "def minibatch_sgd(X, y, eta=0.05, epochs=50, batch_size=16, seed=0):\n"
+            "    np.random.seed(seed)\n"
+            "    w = np.zeros(np.shape(X)[1])\n"
+            "    losses = []\n"
+            "    for epoch in range(epochs):\n"
+            "        losses.append(np.mean((X @ w - y) ** 2))\n"
+            "        order = np.random.permutation(len(y))\n"
+            "        for start in range(0, len(y), batch_size):\n"
+            "            idx = order[start:start + batch_size]\n"
+            "            w = w - eta * 2 * X[idx].T @ (X[idx] @ w - y[idx]) / len(idx)\n"
+            "    return w, np.array(losses)",
             False,
         ),
     ],

@@ -332,6 +332,30 @@ def test_formgrader_shows_the_class_to_the_instructor_with_maths_offline(hub):
     assert "cdnjs" not in page and '<script src="/hub/mathjax/MathJax.js' in page
 
 
+def test_the_instructor_opens_formgrader_in_a_tab_of_its_own(hub):
+    """Through the login page, the service's formgrader as a page of its own (JupyterHub 4.1+
+    forbids the frame JupyterLab's Formgrader panel would put it in: nbgrader #1870)."""
+    executable = require_tool("chromium", "chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, headless=True,
+                                             args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(f"{hub.url}/hub/login?next=/services/{COURSE}/formgrader")
+        page.fill("#username_input", INSTRUCTOR)
+        page.fill("#password_input", hub.password)
+        page.click("#login_submit")
+        page.wait_for_url(f"**/services/{COURSE}/formgrader**", timeout=120_000)
+        page.get_by_text("Manage Assignments").first.wait_for(timeout=60_000)
+        row = page.locator("tr", has_text=ASSIGNMENT).first
+        row.wait_for(timeout=60_000)
+        shoot(page, "hub-7-formgrader")
+        cells = row.locator("td").all_inner_texts()  # released, three submissions
+        assert cells[2].strip() == "released" and cells[8].strip() == "3", cells
+        browser.close()
+
+
 def test_each_student_fetches_and_reads_their_own_feedback(hub):
     source = ROOT / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     hidden = secret_lines(nbformat.read(source, 4), hidden_only=True)

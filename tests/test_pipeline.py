@@ -170,11 +170,13 @@ def test_the_answer_key_merges_and_scores_as_nbgrader(graded_bank, assignment_id
 COUNTED_AS = {
     ("predict", "X * w"): "elementwise",
     ("normal_equation", "inverse renamed"): "lstsq",
+    ("gradient", "axis 1"): "not transposed",
 }
 """Wrong answers whose mistake is another entry's: ``return X * w`` multiplies element by element
 (where the shapes allow; elsewhere it crashes, which a test names too, less precisely), so the
 report counts its student under "elementwise" only; an inverse imported under another name is,
-like ``lstsq``, "not with np.linalg.solve"."""
+like ``lstsq``, "not with np.linalg.solve"; a mean over axis=1 of X * (X w - y) is the value
+X @ (X w - y), one number per sample, which one message names for both."""
 
 
 @pytest.mark.parametrize("assignment_id", list(CONTRACT))
