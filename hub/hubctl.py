@@ -133,7 +133,10 @@ def install_environment():
         shutil.rmtree(ENV)
     if not ENV.exists():
         print(f"hub: building the shared environment in {ENV} (a few minutes, once)", flush=True)
-        run(str(shared_python()), "-m", "venv", str(ENV))
+        python = str(shared_python())
+        if subprocess.run([python, "-c", "import ensurepip"], capture_output=True).returncode:
+            raise HubError(f"{python} cannot make a venv: apt-get install python3-venv")
+        run(python, "-m", "venv", str(ENV))
         run(str(ENV / "bin/python"), "-m", "pip", "install", "--quiet", "--upgrade", "pip")
     with tempfile.TemporaryDirectory(prefix="course-package-") as tmp:
         # a copy of what the package is built from, so that no build folder lands in the repo
