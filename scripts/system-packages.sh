@@ -2,8 +2,9 @@
 # The Debian packages the course's tests need beyond Python: bubblewrap (the grading sandbox),
 # chromium (the browser tests; never a browser download), libjs-mathjax (maths in a learner's
 # report and on the hub without a network), npm (the hub's proxy) and python3-venv (the hub's
-# shared environment). Run by `make system` and so by `make test`. As root with apt-get, it installs what is missing; elsewhere it says, one line
-# each, what is missing and how to install it, and the tests that need it are skipped.
+# shared environment). Run by `make system` and so by `make test`. As root with apt-get, it
+# installs what is missing; elsewhere it says, one line each, what is missing and how to install
+# it, and the tests that need it are skipped.
 set -eu
 missing=""
 for pair in bwrap:bubblewrap chromium:chromium /usr/share/javascript/mathjax/MathJax.js:libjs-mathjax npm:npm; do
