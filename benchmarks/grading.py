@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/grading.py [--students 4] [--jobs 2] [--repeats 3]
     .venv/bin/python benchmarks/grading.py --commands-only [--repeats 5]
+    .venv/bin/python benchmarks/grading.py --limit-only [--repeats 3]
 
 Builds a course with N synthetic students for every assignment (answers drawn from the test
 bank: right, wrong and blank), then grades fresh copies of it, each configuration once per
@@ -14,7 +15,9 @@ round, the order rotating from round to round after an untimed warm-up:
 
 Every run must exit 0 and every configuration must give the same score for every test cell of
 every notebook. Then the commands a learner types: ``course --help``, ``course progress``,
-``course grade`` of a solved notebook, against ``python -c pass`` and a bare kernel start.
+``course grade`` of a solved notebook, against ``python -c pass`` and a bare kernel start; and
+the limit a graded notebook's cost approaches: each solved notebook's own cells, after its
+imports, in a kernel already up (``--limit-only`` prints the commands and this alone).
 Figures, not a test: nothing here fails on time; it exits 1 when a run fails or scores differ.
 """
 
@@ -147,6 +150,41 @@ async def kernel_start():
     return time.perf_counter() - start
 
 
+def own_work(assignment_id):
+    """Seconds a solved notebook's cells take after its import cell, in a kernel already up and
+    past its imports: the notebook's own work, the floor a graded notebook's cost approaches."""
+    from jupyter_client.manager import start_new_kernel
+
+    source = nbformat.read(ROOT / "source" / assignment_id / f"{assignment_id}.ipynb", 4)
+    cells = [c.source for c in source.cells if c.cell_type == "code"]
+    with tempfile.TemporaryDirectory() as sockets:
+        manager, client = start_new_kernel(
+            kernel_name="python3", transport="ipc", ip=f"{sockets}/k",
+            env=dict(ENV, MPLBACKEND="agg"), cwd=str(ROOT / "source" / assignment_id),
+        )
+        try:
+            client.execute_interactive(cells[0], timeout=120)  # the imports, untimed
+            start = time.perf_counter()
+            for code in cells[1:]:
+                client.execute_interactive(code, timeout=300, output_hook=lambda _: None)
+            return time.perf_counter() - start
+        finally:
+            client.stop_channels()
+            manager.shutdown_kernel(now=True)
+
+
+def print_own_work(repeats, bare):
+    """Print each notebook's own work (median of ``repeats``), in seconds and bare kernel starts."""
+    print("the limit: each solved notebook's cells after its imports, in a warm kernel (median):")
+    medians = []
+    for assignment_id in CONTRACT:
+        median = statistics.median(own_work(assignment_id) for _ in range(repeats))
+        medians.append(median)
+        print(f"  {assignment_id:28s} {median:6.2f} s  {median / bare:5.2f} bare kernel starts")
+    mean = statistics.mean(medians)
+    print(f"  {'mean per notebook':28s} {mean:6.2f} s  {mean / bare:5.2f} bare kernel starts")
+
+
 def figure(samples):
     """'median s (min-max)' of a list of seconds."""
     return f"{statistics.median(samples):7.2f} s ({min(samples):.2f}-{max(samples):.2f})"
@@ -198,10 +236,15 @@ def main():
     parser.add_argument(
         "--commands-only", action="store_true", help="the learner's commands, not a class"
     )
+    parser.add_argument(
+        "--limit-only", action="store_true", help="the notebooks' own work in a warm kernel"
+    )
     args = parser.parse_args()
-    if args.commands_only:
+    if args.commands_only or args.limit_only:
         with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-            print_commands(commands(tmp, max(args.repeats, 5)))
+            bare = print_commands(commands(tmp, max(args.repeats, 5)))
+        if args.limit_only:
+            print_own_work(args.repeats, bare)
         return 0
     notebooks = args.students * len(CONTRACT)
     configs = configurations(args.jobs)
@@ -259,6 +302,7 @@ def main():
         f"graded notebook, course autograde --jobs {args.jobs}: {per_notebook:.2f} s of wall time "
         f"= {per_notebook * args.jobs / bare:.2f} bare kernel starts of one worker"
     )
+    print_own_work(args.repeats, bare)
     return 1 if failures or disagreements else 0
 
 

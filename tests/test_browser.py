@@ -113,8 +113,9 @@ def run_up_to_first_test(page, answer=None):
             f"""() => /\\[\\d+\\]/.test(window.jupyterapp.shell.currentWidget
             .content.widgets[{index}].node.querySelector('.jp-InputPrompt').textContent)"""
         )
-    return page.evaluate(f"""() => window.jupyterapp.shell.currentWidget.content.widgets[{test}]
+    text = page.evaluate(f"""() => window.jupyterapp.shell.currentWidget.content.widgets[{test}]
         .node.querySelector('.jp-OutputArea').innerText""")
+    return " ".join(text.split())  # the message's lines joined (a check wraps them)
 
 
 def test_unanswered_notebook_explains_the_failing_test(browser, lab):
