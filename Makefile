@@ -7,6 +7,7 @@
 #   make hub    (as root) the course's JupyterHub on this machine, in the foreground: a shared
 #               environment, the proxy, nbgrader's exchange (hub/README.md); make hub-demo
 #               makes a demo class first, make hub-stop stops it, make hub-remove-demo removes it
+#               (make hub-setup: the set-up alone)
 #   make test   the same set-up, plus Debian's bubblewrap and chromium where it may install them
 #               (root with apt-get; elsewhere their tests are skipped, named), then the linter
 #               and the whole test suite in PYTEST_JOBS processes (2; each test module in one;
@@ -20,7 +21,7 @@ PORT ?= 8888
 PYTEST_ARGS ?=
 PYTEST_JOBS ?= 2
 
-.PHONY: setup system lab instructor test release hub hub-demo hub-stop hub-remove-demo
+.PHONY: setup system lab instructor test release hub hub-setup hub-demo hub-stop hub-remove-demo
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,9 +53,12 @@ test: setup system
 release: setup
 	$(BIN)/course release
 
-# The course's JupyterHub (hub/): standard library only, run with the system's Python
+# The course's JupyterHub (hub/): hubctl needs only the standard library, so any python3 runs it
 hub:
 	$(PYTHON) hub/hubctl.py start
+
+hub-setup:
+	$(PYTHON) hub/hubctl.py setup
 
 hub-demo:
 	$(PYTHON) hub/hubctl.py demo
