@@ -153,16 +153,18 @@ async def kernel_start():
 def own_work(assignment_id):
     """Seconds a solved notebook's cells take after its import cell, in a kernel already up and
     past its imports: the notebook's own work, the floor a graded notebook's cost approaches."""
-    from jupyter_client.manager import start_new_kernel
+    from jupyter_client.manager import KernelManager
 
     source = nbformat.read(ROOT / "source" / assignment_id / f"{assignment_id}.ipynb", 4)
     cells = [c.source for c in source.cells if c.cell_type == "code"]
     with tempfile.TemporaryDirectory() as sockets:
-        manager, client = start_new_kernel(
-            kernel_name="python3", transport="ipc", ip=f"{sockets}/k",
-            env=dict(ENV, MPLBACKEND="agg"), cwd=str(ROOT / "source" / assignment_id),
-        )
+        manager = KernelManager(kernel_name="python3", transport="ipc", ip=f"{sockets}/k")
+        folder = ROOT / "source" / assignment_id
+        manager.start_kernel(env=dict(ENV, MPLBACKEND="agg"), cwd=str(folder))
+        client = manager.client()
+        client.start_channels()
         try:
+            client.wait_for_ready(timeout=60)
             client.execute_interactive(cells[0], timeout=120)  # the imports, untimed
             start = time.perf_counter()
             for code in cells[1:]:
