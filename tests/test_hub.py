@@ -29,7 +29,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from bank import BANK, MESSAGES
-from browsing import FLAGS, SHOTS
+from browsing import SHOTS
 from helpers import (
     ROOT,
     feedback_cells,
@@ -228,63 +228,59 @@ def test_the_instructor_releases_and_two_students_fetch_answer_and_submit(hub):
         assert any(a["status"] == "submitted" for a in submitted["value"]), submitted
 
 
-def test_a_student_fetches_validates_and_submits_in_jupyterlab_through_the_login_page(hub):
-    executable = require_tool("chromium", "chromium")
-    from playwright.sync_api import sync_playwright
-
+def test_a_student_fetches_validates_and_submits_in_jupyterlab_through_the_login_page(
+    hub, browser
+):
     student = STUDENTS[2]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True,
-                                             args=FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(f"{hub.url}/hub/login")
-        page.fill("#username_input", student)
-        page.fill("#password_input", hub.password)
-        shoot(page, "hub-1-login")
-        page.click("#login_submit")
-        page.wait_for_url(f"**/user/{student}/lab**", timeout=120_000)
-        page.wait_for_selector(".jp-LabShell", timeout=120_000)
-        page.get_by_text("Nbgrader", exact=True).click()
-        menu = page.locator("#jp-mainmenu-nbgrader")
-        menu.wait_for()
-        shoot(page, "hub-2-nbgrader-menu")
-        # a student's menu: the assignment list, none of the instructor's tools
-        assert menu.inner_text().split() == ["Assignment", "List"], menu.inner_text()
-        page.get_by_text("Assignment List", exact=True).click()
-        released = page.locator("#released_assignments_list")
-        released.get_by_text(ASSIGNMENT).wait_for(timeout=60_000)
-        shoot(page, "hub-3-assignments-released")
-        released.get_by_role("button", name="Fetch").click()
-        fetched = page.locator("#fetched_assignments_list")
-        expand = fetched.locator(".assignment-notebooks-link")
-        expand.wait_for(timeout=60_000)
-        # the student's answer arrives as JupyterLab saves it; then they open and validate it
-        put_notebook(hub, student, fill(release_notebook(hub), answers_for(ANSWERS[student])))
-        expand.click()
-        notebooks = fetched.locator(f"#nbgrader-{COURSE}-{ASSIGNMENT}")
-        notebooks.get_by_text(ASSIGNMENT, exact=True).click()
-        page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=60_000)
-        shoot(page, "hub-4-notebook-open")
-        page.get_by_role("button", name="Validate").click()
-        dialog = page.locator(".jp-Dialog")
-        dialog.wait_for(timeout=120_000)
-        page.wait_for_function(
-            "() => !/validating/i.test(document.querySelector('.jp-Dialog').innerText)",
-            timeout=120_000,
-        )
-        validated = dialog.inner_text()
-        shoot(page, "hub-5-validate")
-        assert "mse" in validated and "Success" not in validated, validated
-        dialog.locator(".jp-mod-accept").click()
-        page.get_by_text("Nbgrader", exact=True).click()
-        page.get_by_text("Assignment List", exact=True).click()
-        fetched = page.locator("#fetched_assignments_list")
-        fetched.get_by_role("button", name="Submit").click()
-        page.locator("#submitted_assignments_list").get_by_text(ASSIGNMENT).wait_for(
-            timeout=60_000
-        )
-        shoot(page, "hub-6-submitted")
-        browser.close()
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(f"{hub.url}/hub/login")
+    page.fill("#username_input", student)
+    page.fill("#password_input", hub.password)
+    shoot(page, "hub-1-login")
+    page.click("#login_submit")
+    page.wait_for_url(f"**/user/{student}/lab**", timeout=120_000)
+    page.wait_for_selector(".jp-LabShell", timeout=120_000)
+    page.get_by_text("Nbgrader", exact=True).click()
+    menu = page.locator("#jp-mainmenu-nbgrader")
+    menu.wait_for()
+    shoot(page, "hub-2-nbgrader-menu")
+    # a student's menu: the assignment list, none of the instructor's tools
+    assert menu.inner_text().split() == ["Assignment", "List"], menu.inner_text()
+    page.get_by_text("Assignment List", exact=True).click()
+    released = page.locator("#released_assignments_list")
+    released.get_by_text(ASSIGNMENT).wait_for(timeout=60_000)
+    shoot(page, "hub-3-assignments-released")
+    released.get_by_role("button", name="Fetch").click()
+    fetched = page.locator("#fetched_assignments_list")
+    expand = fetched.locator(".assignment-notebooks-link")
+    expand.wait_for(timeout=60_000)
+    # the student's answer arrives as JupyterLab saves it; then they open and validate it
+    put_notebook(hub, student, fill(release_notebook(hub), answers_for(ANSWERS[student])))
+    expand.click()
+    notebooks = fetched.locator(f"#nbgrader-{COURSE}-{ASSIGNMENT}")
+    notebooks.get_by_text(ASSIGNMENT, exact=True).click()
+    page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for(timeout=60_000)
+    shoot(page, "hub-4-notebook-open")
+    page.get_by_role("button", name="Validate").click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.wait_for(timeout=120_000)
+    page.wait_for_function(
+        "() => !/validating/i.test(document.querySelector('.jp-Dialog').innerText)",
+        timeout=120_000,
+    )
+    validated = dialog.inner_text()
+    shoot(page, "hub-5-validate")
+    assert "mse" in validated and "Success" not in validated, validated
+    dialog.locator(".jp-mod-accept").click()
+    page.get_by_text("Nbgrader", exact=True).click()
+    page.get_by_text("Assignment List", exact=True).click()
+    fetched = page.locator("#fetched_assignments_list")
+    fetched.get_by_role("button", name="Submit").click()
+    page.locator("#submitted_assignments_list").get_by_text(ASSIGNMENT).wait_for(
+        timeout=60_000
+    )
+    shoot(page, "hub-6-submitted")
+    page.close()
 
 
 def shoot(page, name):
@@ -332,28 +328,22 @@ def test_formgrader_shows_the_class_to_the_instructor_with_maths_offline(hub):
     assert "cdnjs" not in page and '<script src="/hub/mathjax/MathJax.js' in page
 
 
-def test_the_instructor_opens_formgrader_in_a_tab_of_its_own(hub):
+def test_the_instructor_opens_formgrader_in_a_tab_of_its_own(hub, browser):
     """Through the login page, the service's formgrader as a page of its own (JupyterHub 4.1+
     forbids the frame JupyterLab's Formgrader panel would put it in: nbgrader #1870)."""
-    executable = require_tool("chromium", "chromium")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, headless=True,
-                                             args=FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(f"{hub.url}/hub/login?next=/services/{COURSE}/formgrader")
-        page.fill("#username_input", INSTRUCTOR)
-        page.fill("#password_input", hub.password)
-        page.click("#login_submit")
-        page.wait_for_url(f"**/services/{COURSE}/formgrader**", timeout=120_000)
-        page.get_by_text("Manage Assignments").first.wait_for(timeout=60_000)
-        row = page.locator("tr", has_text=ASSIGNMENT).first
-        row.wait_for(timeout=60_000)
-        shoot(page, "hub-7-formgrader")
-        cells = row.locator("td").all_inner_texts()  # released, three submissions
-        assert cells[2].strip() == "released" and cells[8].strip() == "3", cells
-        browser.close()
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(f"{hub.url}/hub/login?next=/services/{COURSE}/formgrader")
+    page.fill("#username_input", INSTRUCTOR)
+    page.fill("#password_input", hub.password)
+    page.click("#login_submit")
+    page.wait_for_url(f"**/services/{COURSE}/formgrader**", timeout=120_000)
+    page.get_by_text("Manage Assignments").first.wait_for(timeout=60_000)
+    row = page.locator("tr", has_text=ASSIGNMENT).first
+    row.wait_for(timeout=60_000)
+    shoot(page, "hub-7-formgrader")
+    cells = row.locator("td").all_inner_texts()  # released, three submissions
+    assert cells[2].strip() == "released" and cells[8].strip() == "3", cells
+    page.close()
 
 
 def test_each_student_fetches_and_reads_their_own_feedback(hub):
