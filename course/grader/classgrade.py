@@ -12,7 +12,6 @@ is interrupted leaves both consistent; running again grades again.
 """
 
 import json
-import queue
 import signal
 import subprocess
 import sys
@@ -60,6 +59,37 @@ def ensure_in_gradebook(root, assignment_ids, students=()):
     return missing
 
 
+class Jobs:
+    """The notebooks left to grade, ``(student, assignment)``, handed out so that a worker keeps
+    to one student while that student has notebooks left (their kernels come from one warm
+    parent), and workers take different students while there are several."""
+
+    def __init__(self, work):
+        self.left = {student: list(ids) for student, ids in work.items() if ids}
+        self.held = {}  # worker -> the student it grades
+        self.lock = threading.Lock()
+
+    def __len__(self):
+        return sum(map(len, self.left.values()))
+
+    def take(self, worker):
+        """The next job for ``worker`` (any hashable), or None when none is left."""
+        with self.lock:
+            student = self.held.get(worker)
+            if not self.left.get(student):
+                others = set(self.held.values()) - {student}
+                free = [s for s in self.left if self.left[s] and s not in others]
+                busy = sorted(
+                    (s for s in self.left if self.left[s]), key=lambda s: -len(self.left[s])
+                )
+                choice = free or busy
+                if not choice:
+                    return None
+                student = choice[0]
+                self.held[worker] = student
+            return student, self.left[student].pop(0)
+
+
 class Workers:
     """The worker processes running now, so that an interrupted run stops them all."""
 
@@ -68,15 +98,16 @@ class Workers:
         self.lock = threading.Lock()
         self.stopping = threading.Event()
 
-    def start(self, root):
-        """Start a worker (:mod:`course.grader.worker`) in a session of its own, its errors going
-        to a temporary file (a pipe could fill and stall it); None once the run is stopping."""
+    def start(self, root, assignment_ids):
+        """Start a worker (:mod:`course.grader.worker`, warmed for ``assignment_ids``) in a
+        session of its own, its errors going to a temporary file (a pipe could fill and stall
+        it); None once the run is stopping."""
         with self.lock:
             if self.stopping.is_set():
                 return None
             errors = tempfile.TemporaryFile()
             process = subprocess.Popen(
-                [sys.executable, "-m", "course.grader.worker", str(root)],
+                [sys.executable, "-m", "course.grader.worker", str(root), *assignment_ids],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=errors,
@@ -176,8 +207,8 @@ class Watchdog:
 
 
 def run_worker(root, jobs, limits, report, workers):
-    """Grade ``(student, assignment)`` jobs taken from the queue ``jobs`` in one worker process,
-    reused from notebook to notebook; call ``report(outcome)`` for each.
+    """Grade ``(student, assignment)`` jobs taken from ``jobs`` (:class:`Jobs`) in one worker
+    process, reused from notebook to notebook; call ``report(outcome)`` for each.
 
     A notebook that will not go on (see :class:`Limits`) is stopped: the worker is killed with
     its kernel, the notebook is reported as failed with the reason, and a new worker takes the
@@ -185,14 +216,16 @@ def run_worker(root, jobs, limits, report, workers):
     reported: they were not graded.
     """
     process = None
+    me = object()
+    assignment_ids = sorted({a for ids in jobs.left.values() for a in ids})
     try:
         while not workers.stopping.is_set():
-            try:
-                student, assignment_id = jobs.get_nowait()
-            except queue.Empty:
+            job = jobs.take(me)
+            if job is None:
                 return
+            student, assignment_id = job
             if process is None:
-                process = workers.start(root)
+                process = workers.start(root, assignment_ids)
                 if process is None:
                     return
             path = Path(root) / "submitted" / student / assignment_id / f"{assignment_id}.ipynb"
@@ -278,12 +311,9 @@ def grade_class(root, assignment_ids, jobs, limits=None, on_outcome=None, studen
         if on_outcome:
             on_outcome(outcome)
 
-    todo = queue.Queue()
-    for student, ids in work.items():
-        for assignment_id in ids:
-            todo.put((student, assignment_id))
+    todo = Jobs(work)
     workers = Workers()
-    count = max(1, min(jobs, todo.qsize()))
+    count = max(1, min(jobs, len(todo)))
     pool = ThreadPoolExecutor(max_workers=count)
     try:
         futures = [

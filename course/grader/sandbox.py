@@ -31,6 +31,8 @@ from pathlib import Path
 
 from jupyter_core.paths import jupyter_runtime_dir
 
+from course.grader import warmstart
+
 PACKAGE = Path(__file__).resolve().parents[1]
 """The ``course`` package, which a grading kernel imports (read-only inside the sandbox)."""
 KERNELS = Path(__file__).resolve().parent / "kernels"
@@ -119,14 +121,24 @@ def configure(c, root):
     sandbox is switched off, the autograder (``TrustedExecute``, not the students' Validate)
     uses the course's sandbox kernelspec whatever the notebook names.
     """
-    sockets = Path(tempfile.gettempdir()) / f"course-kernels-{os.getpid()}"
-    sockets.mkdir(mode=0o700, exist_ok=True)
     c.KernelManager.transport = "ipc"
-    c.KernelManager.ip = str(sockets / "kernel")
+    c.KernelManager.ip = str(sockets_folder() / "kernel")
     if switched_off():
         return
     os.environ[HIDE_ENV] = os.pathsep.join(_hidden(root))
     c.TrustedExecute.kernel_name = KERNEL_NAME
+
+
+def sockets_folder():
+    """The folder of this process's grading kernels' IPC sockets (private; made if need be)."""
+    sockets = Path(tempfile.gettempdir()) / f"course-kernels-{os.getpid()}"
+    sockets.mkdir(mode=0o700, exist_ok=True)
+    return sockets
+
+
+def hidden_folders():
+    """The folders the sandbox hides, as :func:`configure` set them for this process."""
+    return [h for h in os.environ.get(HIDE_ENV, "").split(os.pathsep) if h]
 
 
 def expose_kernelspec():
@@ -211,17 +223,30 @@ def _font_caches():
     return sorted(Path(folder).glob("fontlist-v*.json"))
 
 
-def main(argv):
-    """Exec the sandboxed kernel for the connection file ``argv[0]`` (the kernelspec's entry)."""
-    hidden = [h for h in os.environ.get(HIDE_ENV, "").split(os.pathsep) if h]
-    if not _font_caches():  # built once, outside: matplotlib's own code, no student's
+def ensure_font_cache():
+    """Build matplotlib's font list outside the sandbox, once (matplotlib's own code, no
+    student's), so that no kernel spends 0.4 s rebuilding it (see :func:`_font_caches`)."""
+    if not _font_caches():
         subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], check=False)
+
+
+def main(argv):
+    """The kernelspec's entry: run the kernel of the connection file ``argv[0]`` in the
+    sandbox, forked from the student's warm parent when one is up (:mod:`.warmstart`), else
+    by exec'ing bubblewrap."""
     connection_file = str(Path(argv[0]).resolve())
+    quiet = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(quiet, 1)  # the kernel talks over its sockets; its stdout only prints banners
+    warm = os.environ.get(warmstart.WARM_ENV)
+    if warm:
+        code = warmstart.launch(connection_file, warm)
+        if code is not None:
+            sys.exit(code)
+    hidden = hidden_folders()
+    ensure_font_cache()
     sockets = str(Path(json.loads(Path(connection_file).read_text())["ip"]).parent)
     command = sandbox_command(os.getcwd(), sockets, connection_file, hidden)
     command += ["-m", "ipykernel_launcher", "-f", connection_file]
-    quiet = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(quiet, 1)  # the kernel talks over its sockets; its stdout only prints banners
     os.execvp(command[0], command)
 
 
