@@ -41,6 +41,9 @@ c.OverwriteCells.add_missing_cells = True
 c.Execute.timeout = int(os.environ.get("COURSE_CELL_TIMEOUT", "30"))
 c.Execute.interrupt_on_timeout = True
 c.Execute.shutdown_kernel = "immediate"
+# Grading: a new kernel is used as soon as it has answered, not after 0.2 s of silence
+# (course/grader/promptclient.py).
+c.AsyncKernelManager.client_class = "course.grader.promptclient.PromptClient"
 
 # Grading: test cells run in the grader's own process, not in the student's kernel, so that no
 # submission can rig them, and the hidden tests' code never reaches it (course/grader/trusted.py).

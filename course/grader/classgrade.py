@@ -60,9 +60,9 @@ def ensure_in_gradebook(root, assignment_ids, students=()):
 
 
 class Jobs:
-    """The notebooks left to grade, ``(student, assignment)``, handed out so that a worker keeps
-    to one student while that student has notebooks left (their kernels come from one warm
-    parent), and workers take different students while there are several."""
+    """The notebooks left to grade, handed out so that a worker keeps to one student while that
+    student has notebooks left (their kernels come from one warm parent), and workers take
+    different students while there are several."""
 
     def __init__(self, work):
         self.left = {student: list(ids) for student, ids in work.items() if ids}
@@ -73,21 +73,23 @@ class Jobs:
         return sum(map(len, self.left.values()))
 
     def take(self, worker):
-        """The next job for ``worker`` (any hashable), or None when none is left."""
+        """The next job for ``worker`` (any hashable): ``(student, assignment, ahead)``, where
+        ``ahead`` lists that student's notebooks left to grade, this one first; None when no
+        job is left."""
         with self.lock:
             student = self.held.get(worker)
             if not self.left.get(student):
                 others = set(self.held.values()) - {student}
-                free = [s for s in self.left if self.left[s] and s not in others]
-                busy = sorted(
-                    (s for s in self.left if self.left[s]), key=lambda s: -len(self.left[s])
-                )
+                waiting = [s for s in self.left if self.left[s]]
+                free = [s for s in waiting if s not in others]
+                busy = sorted(waiting, key=lambda s: -len(self.left[s]))
                 choice = free or busy
                 if not choice:
                     return None
                 student = choice[0]
                 self.held[worker] = student
-            return student, self.left[student].pop(0)
+            ahead = list(self.left[student])
+            return student, self.left[student].pop(0), ahead
 
 
 class Workers:
@@ -98,16 +100,16 @@ class Workers:
         self.lock = threading.Lock()
         self.stopping = threading.Event()
 
-    def start(self, root, assignment_ids):
-        """Start a worker (:mod:`course.grader.worker`, warmed for ``assignment_ids``) in a
-        session of its own, its errors going to a temporary file (a pipe could fill and stall
-        it); None once the run is stopping."""
+    def start(self, root):
+        """Start a worker (:mod:`course.grader.worker`) in a session of its own, its errors
+        going to a temporary file (a pipe could fill and stall it); None once the run is
+        stopping."""
         with self.lock:
             if self.stopping.is_set():
                 return None
             errors = tempfile.TemporaryFile()
             process = subprocess.Popen(
-                [sys.executable, "-m", "course.grader.worker", str(root), *assignment_ids],
+                [sys.executable, "-m", "course.grader.worker", str(root)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=errors,
@@ -217,19 +219,18 @@ def run_worker(root, jobs, limits, report, workers):
     """
     process = None
     me = object()
-    assignment_ids = sorted({a for ids in jobs.left.values() for a in ids})
     try:
         while not workers.stopping.is_set():
             job = jobs.take(me)
             if job is None:
                 return
-            student, assignment_id = job
+            student, assignment_id, ahead = job
             if process is None:
-                process = workers.start(root, assignment_ids)
+                process = workers.start(root)
                 if process is None:
                     return
             path = Path(root) / "submitted" / student / assignment_id / f"{assignment_id}.ipynb"
-            outcome, why = _grade_in(process, student, assignment_id, limits, path)
+            outcome, why = _grade_in(process, job, limits, path)
             if workers.stopping.is_set():
                 return
             if outcome is None:  # the worker died: stopped by its watchdog, or crashed
@@ -246,12 +247,14 @@ def run_worker(root, jobs, limits, report, workers):
             workers.finish(process)
 
 
-def _grade_in(process, student, assignment_id, limits, path):
-    """Hand one job to a worker and wait for its outcome: ``(outcome, None)``, or ``(None, why)``
-    when the worker dies first (``why``: the watchdog's reason, or None for a crash)."""
+def _grade_in(process, job, limits, path):
+    """Hand one job, ``(student, assignment, ahead)``, to a worker and wait for its outcome:
+    ``(outcome, None)``, or ``(None, why)`` when the worker dies first (``why``: the watchdog's
+    reason, or None for a crash)."""
+    student, assignment_id, _ = job
     watch = Watchdog(process.pid, limits, limits.for_notebook(path))
     try:
-        process.stdin.write(json.dumps([student, assignment_id]) + "\n")
+        process.stdin.write(json.dumps(job) + "\n")
         process.stdin.flush()
         for line in process.stdout:
             data = json.loads(line)

@@ -39,14 +39,15 @@ class SpawnedKernel:
 
     def client(self):
         """An asynchronous client connected to the kernel, once its connection file exists."""
-        from jupyter_client.asynchronous import AsyncKernelClient
+        from course.grader.promptclient import PromptClient
 
         deadline = time.monotonic() + 60
         while not self._connection_ready():
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise KernelDidNotStart(self._last_words())
             time.sleep(0.01)
-        client = AsyncKernelClient()
+        client = PromptClient()
+        client.process = self.process
         client.load_connection_file(str(self.connection_file))
         return client
 

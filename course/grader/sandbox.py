@@ -1,8 +1,10 @@
 """The grading sandbox: every grading kernel runs under bubblewrap, with resource limits.
 
 nbgrader starts a kernel with the instructor's rights, next to the gradebook (hidden tests
-included), the source notebooks and every other student's work. Here, a kernelspec of the
-course's own (``course/grader/kernels/course-sandbox``) starts ``python -m course.grader.sandbox
+included), the source notebooks and every other student's work. Here, every grading kernel is
+started through a kernelspec of the course's own (``course/grader/kernels/course-grading``):
+forked from the student's warm parent, which runs in such a sandbox
+(:mod:`course.grader.provisioner`), or cold, by ``python -m course.grader.sandbox
 CONNECTION_FILE``, which execs the kernel inside ``bwrap`` and ``prlimit``:
 
 - the whole system read-only, with no capabilities; a private ``/tmp`` and ``/run``;
@@ -31,12 +33,10 @@ from pathlib import Path
 
 from jupyter_core.paths import jupyter_runtime_dir
 
-from course.grader import warmstart
-
 PACKAGE = Path(__file__).resolve().parents[1]
 """The ``course`` package, which a grading kernel imports (read-only inside the sandbox)."""
 KERNELS = Path(__file__).resolve().parent / "kernels"
-KERNEL_NAME = "course-sandbox"
+KERNEL_NAME = "course-grading"
 HIDE_ENV = "COURSE_SANDBOX_HIDE"
 OFF_ENV = "COURSE_NO_SANDBOX"
 
@@ -117,16 +117,15 @@ def refusal():
 def configure(c, root):
     """Configure nbgrader (config ``c``, course at ``root``) to grade in the sandbox.
 
-    Kernels are always reached over IPC sockets in a folder private to this process. Unless the
-    sandbox is switched off, the autograder (``TrustedExecute``, not the students' Validate)
-    uses the course's sandbox kernelspec whatever the notebook names.
+    The autograder (``TrustedExecute``, not the students' Validate) starts its kernels through
+    the course's kernelspec whatever the notebook names, and reaches them over IPC sockets in a
+    folder private to this process. Unless the sandbox is switched off, they run in it.
     """
     c.KernelManager.transport = "ipc"
     c.KernelManager.ip = str(sockets_folder() / "kernel")
-    if switched_off():
-        return
-    os.environ[HIDE_ENV] = os.pathsep.join(_hidden(root))
     c.TrustedExecute.kernel_name = KERNEL_NAME
+    if not switched_off():
+        os.environ[HIDE_ENV] = os.pathsep.join(_hidden(root))
 
 
 def sockets_folder():
@@ -231,23 +230,18 @@ def ensure_font_cache():
 
 
 def main(argv):
-    """The kernelspec's entry: run the kernel of the connection file ``argv[0]`` in the
-    sandbox, forked from the student's warm parent when one is up (:mod:`.warmstart`), else
-    by exec'ing bubblewrap."""
+    """The kernelspec's command, for a kernel started cold: exec the kernel of the connection
+    file ``argv[0]`` in the sandbox (or, switched off on purpose, without it)."""
     connection_file = str(Path(argv[0]).resolve())
     quiet = os.open(os.devnull, os.O_WRONLY)
     os.dup2(quiet, 1)  # the kernel talks over its sockets; its stdout only prints banners
-    warm = os.environ.get(warmstart.WARM_ENV)
-    if warm:
-        code = warmstart.launch(connection_file, warm)
-        if code is not None:
-            sys.exit(code)
-    hidden = hidden_folders()
+    kernel = ["-m", "ipykernel_launcher", "-f", connection_file]
+    if switched_off():
+        os.execv(sys.executable, [sys.executable, *kernel])
     ensure_font_cache()
     sockets = str(Path(json.loads(Path(connection_file).read_text())["ip"]).parent)
-    command = sandbox_command(os.getcwd(), sockets, connection_file, hidden)
-    command += ["-m", "ipykernel_launcher", "-f", connection_file]
-    os.execvp(command[0], command)
+    command = sandbox_command(os.getcwd(), sockets, connection_file, hidden_folders())
+    os.execvp(command[0], [*command, *kernel])
 
 
 if __name__ == "__main__":

@@ -1,22 +1,30 @@
-"""The warm parent of a student's grading kernels: ``python -m course.grader.warmparent SOCKET
-STATEMENT...``, run inside that student's sandbox (:mod:`course.grader.sandbox`).
+"""The warm parent of one student's grading kernels: ``python -m course.grader.warmparent FD
+STATEMENT...``, started by :class:`course.grader.warmstart.WarmParent` inside that student's
+sandbox (:mod:`course.grader.sandbox`).
 
 A grading kernel spends most of its start importing: ipykernel, numpy, matplotlib, ipywidgets,
 scikit-learn. The warm parent imports them once (each STATEMENT is an import statement of the
-notebooks being graded), then listens on the Unix socket SOCKET. For each connection (one
-kernel's launcher, :func:`course.grader.warmstart.launch`), it forks: the child is a fresh
-ipykernel with that kernel's connection, in the working folder named, and the parent tells the
-launcher how the child ended, then kills whatever the child left running (the parent is the
-subreaper of its sandbox) and empties ``/tmp``. It never runs a student's code itself, and no
-child can read or trace it (it is not dumpable). When a launcher goes away (its kernel was shut
-down or killed), the child goes with everything it started.
+student's notebooks), says so on its control socket (the inherited descriptor FD, the grader's
+end of which is the only one), then forks each of the student's kernels on request: the child
+is a fresh ipykernel with the connection it was given, in its own session, working in the folder
+named. The parent never runs a student's code, and no kernel can reach it: a kernel holds no end
+of the control socket, and cannot read or trace the parent (it is not dumpable).
 
-The course's own modules are imported and then forgotten, so that each kernel imports them
-afresh, with IPython present (``course.hints`` installs its messages then); so are ipywidgets'.
+When a kernel ends (on its own, or killed on request), the parent kills every process it started
+(the parent is the subreaper of its sandbox, so none escapes by forking twice), empties ``/tmp``
+and ``/dev/shm`` but for what the sandbox bound there, and only then tells the grader: the next
+kernel starts from the same clean state a cold kernel would.
+
+The course's own modules and ipywidgets are imported and then forgotten, so that each kernel
+imports them afresh with a kernel present (``course.hints`` and ipywidgets hook into it then).
+
+Control messages are JSON lines. From the grader: ``{"op": "start", "id", "connection",
+"folder"}``, ``{"op": "signal", "id", "signum"}``, ``{"op": "kill", "id"}``; to the grader:
+``{"ready": true}`` once warm, ``{"id", "pid"}`` once forked, ``{"id", "exit"}`` once a kernel
+and all it started are gone.
 """
 
 import ctypes
-import importlib.util
 import json
 import os
 import random
@@ -25,6 +33,7 @@ import shutil
 import signal
 import socket
 import sys
+import threading
 from pathlib import Path
 
 import psutil
@@ -36,15 +45,13 @@ PR_SET_CHILD_SUBREAPER = 36
 FORGOTTEN = ("course", "ipywidgets")
 """Packages imported to warm their dependencies, then removed from ``sys.modules``: their import
 does something in a kernel (hooks into IPython) that it cannot do before one exists."""
-KEPT_IN_TMP = ("matplotlib",)
-"""What ``/tmp`` keeps from kernel to kernel: matplotlib's font list, read-only, bound there by
-the sandbox (the rest of ``/tmp`` is emptied after each kernel)."""
+SCRUBBED = ("/tmp", "/dev/shm")
+"""Where a kernel may leave files for the next one; emptied between kernels."""
 
 
 def warm(statements):
     """Run each import statement (``import numpy as np``) in a namespace thrown away; one that
-    fails is skipped (the kernel will meet the same error in its own cell)."""
-    os.environ.setdefault("MPLBACKEND", "agg")
+    fails is skipped (the kernel meets the same error in its own cell)."""
     for statement in statements:
         try:
             exec(statement, {})  # noqa: S102  (the course's own notebooks' import lines)
@@ -58,25 +65,28 @@ def warm(statements):
             del sys.modules[name]
 
 
-def become_kernel(connection, folder):
+def become_kernel(control, connection, folder):
     """In a forked child: become a fresh ipykernel with ``connection`` (the contents of its
-    connection file) in the working folder ``folder``; never returns."""
+    connection file) working in ``folder``; never returns."""
     code = 1
     try:
+        control.close()  # the student's code gets no line to the parent
+        os.setsid()  # a session of its own, as jupyter_client starts a kernel
         for number in (signal.SIGCHLD, signal.SIGTERM, signal.SIGPIPE):
             signal.signal(number, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 1)
+        ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 1)  # its own process, as any kernel's
         random.seed()
         if "numpy" in sys.modules:  # the legacy global generator, as a fresh process seeds it
             sys.modules["numpy"].random.seed()
         os.chdir(folder)
-        sys.path[0] = folder
+        sys.path[0] = folder  # as python -m ipykernel_launcher puts its working folder first
         path = f"/tmp/kernel-{os.getpid()}.json"
         Path(path).write_text(json.dumps(connection))
+        import ipykernel_launcher
         from ipykernel.kernelapp import IPKernelApp
 
-        sys.argv = [importlib.util.find_spec("ipykernel_launcher").origin, "-f", path]
+        sys.argv = [ipykernel_launcher.__file__, "-f", path]
         IPKernelApp.launch_instance(argv=["-f", path])
         code = 0
     except SystemExit as stop:
@@ -85,95 +95,120 @@ def become_kernel(connection, folder):
         os._exit(code)
 
 
-def serve(address, statements):
-    """Warm up, then fork a kernel for each launcher that connects to ``address``."""
-    warm(statements)
+class Parent:
+    """The parent's state: its control socket, the kernels running (pid -> request id), and the
+    paths under :data:`SCRUBBED` the sandbox bound (kept when emptying)."""
+
+    def __init__(self, control, kept):
+        self.control = control
+        self.kernels = {}
+        self.kept = kept
+        self.pending = b""
+
+    def send(self, message):
+        """Send one JSON line to the grader."""
+        self.control.sendall((json.dumps(message) + "\n").encode())
+
+    def serve(self):
+        """Answer the grader's requests until it hangs up; then kill every kernel and return."""
+        self.send({"ready": True, "threads": threading.active_count()})
+        while True:
+            ready, _, _ = select.select([self.control], [], [], 0.05)
+            if ready:
+                data = self.control.recv(65536)
+                if not data:  # the grader is gone
+                    break
+                self.pending += data
+                while b"\n" in self.pending:
+                    line, self.pending = self.pending.split(b"\n", 1)
+                    self.handle(json.loads(line))
+            self.reap()
+        for pid in list(self.kernels):
+            self.end(pid, -signal.SIGKILL)
+
+    def handle(self, request):
+        """Carry out one request of the grader's."""
+        op, ident = request.get("op"), request.get("id")
+        pid = next((p for p, i in self.kernels.items() if i == ident), None)
+        if op == "start":
+            child = os.fork()
+            if child == 0:
+                become_kernel(self.control, request["connection"], request["folder"])
+            self.kernels[child] = ident
+            self.send({"id": ident, "pid": child})
+        elif op == "signal" and pid is not None:
+            try:
+                os.kill(pid, int(request["signum"]))
+            except ProcessLookupError:
+                pass
+        elif op == "kill" and pid is not None:
+            self.end(pid, -signal.SIGKILL)
+
+    def reap(self):
+        """Collect every child that has ended; for a kernel, finish it (:meth:`end`)."""
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid in self.kernels:
+                self.end(pid, os.waitstatus_to_exitcode(status))
+
+    def end(self, pid, code):
+        """Kernel ``pid`` is done: kill it with every process it started and, when no other
+        kernel runs, every process left and every file under :data:`SCRUBBED`; then tell the
+        grader its exit ``code``."""
+        ident = self.kernels.pop(pid)
+        processes.kill_tree(pid)
+        if not self.kernels:
+            for leftover in psutil.Process().children():
+                processes.kill_tree(leftover.pid)
+            for top in SCRUBBED:
+                scrub(Path(top), self.kept)
+        self.send({"id": ident, "exit": code})
+
+
+def bound_paths():
+    """The paths under :data:`SCRUBBED` that the sandbox bound (mount points): they stay."""
+    kept = set()
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        mount_point = line.split()[4].encode().decode("unicode_escape")
+        if any(mount_point.startswith(f"{top}/") for top in SCRUBBED):
+            kept.add(mount_point)
+    return kept
+
+
+def scrub(folder, kept):
+    """Remove everything under ``folder`` but the paths ``kept`` and the folders above them."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.path in kept:
+            continue
+        if any(k.startswith(f"{entry.path}/") for k in kept):
+            scrub(Path(entry.path), kept)
+        elif entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+def main(argv):
+    """Warm up with the statements ``argv[1:]``, then serve the control socket ``argv[0]``."""
+    control = socket.socket(fileno=int(argv[0]))
+    warm(argv[1:])
     libc = ctypes.CDLL(None)
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1)
     libc.prctl(PR_SET_DUMPABLE, 0)
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(address + ".new")
-    listener.listen(8)
-    os.rename(address + ".new", address)  # a launcher connects only once all is warm
-    kernels = {}  # child pid -> (its launcher's connection, its folder)
-    while True:
-        ready, _, _ = select.select([listener, *(c for c, _ in kernels.values())], [], [], 0.05)
-        for conn in ready:
-            if conn is listener:
-                _accept(listener, kernels)
-            elif not _still_there(conn):  # the launcher is gone: so is its kernel
-                _end(next(p for p, (c, _) in kernels.items() if c is conn), kernels)
-        _reap(kernels)
-
-
-def _still_there(conn):
-    """False once the launcher at the other end of ``conn`` has closed it (or died)."""
-    try:
-        return bool(conn.recv(64))
-    except OSError:
-        return False
-
-
-def _accept(listener, kernels):
-    """Read one launcher's request (a JSON line: ``connection``, ``folder``) and fork its kernel;
-    a connection that sends no request within 10 s is closed."""
-    conn, _ = listener.accept()
-    conn.settimeout(10)
-    try:
-        request = json.loads(conn.makefile().readline())
-        connection, folder = request["connection"], str(request["folder"])
-    except (OSError, ValueError, KeyError, TypeError):
-        conn.close()
-        return
-    conn.settimeout(None)
-    pid = os.fork()
-    if pid == 0:
-        conn.close()
-        listener.close()
-        become_kernel(connection, folder)
-    kernels[pid] = (conn, folder)
-
-
-def _reap(kernels):
-    """Tell each launcher whose kernel has ended how it ended, and clean up after it; reap the
-    orphans killed (reparented here)."""
-    while True:
-        try:
-            pid, status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-        if pid in kernels:
-            try:
-                message = {"exit": os.waitstatus_to_exitcode(status)}
-                kernels[pid][0].sendall((json.dumps(message) + "\n").encode())
-            except OSError:
-                pass
-            _end(pid, kernels)
-
-
-def _end(pid, kernels):
-    """Kernel ``pid`` is done: kill it with every process it started, close its launcher's
-    connection, remove its folder, and, when no other kernel runs, kill every process left
-    (reparented here) and empty ``/tmp`` for the next kernel."""
-    conn, folder = kernels.pop(pid)
-    conn.close()
-    processes.kill_tree(pid)
-    if Path(folder).resolve().parent == Path.cwd():  # a kernel's folder in the scratch folder
-        shutil.rmtree(folder, ignore_errors=True)
-    if kernels:
-        return
-    for orphan in psutil.Process().children():
-        processes.kill_tree(orphan.pid)
-    for entry in Path("/tmp").iterdir():
-        if entry.name in KEPT_IN_TMP:
-            continue
-        if entry.is_dir() and not entry.is_symlink():
-            shutil.rmtree(entry, ignore_errors=True)
-        else:
-            entry.unlink(missing_ok=True)
+    Parent(control, bound_paths()).serve()
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1], sys.argv[2:])
+    main(sys.argv[1:])

@@ -1,18 +1,15 @@
-"""Warm grading kernels, the grader's side: one warm parent per student, and each kernel's launcher.
+"""Warm grading kernels, the grader's side: one warm parent per student, started by the worker.
 
 Class grading (:mod:`course.grader.worker`) grades a student's notebooks one after another. For
-each student it starts a :class:`WarmParent`: :mod:`course.grader.warmparent` in that student's
-own sandbox (the same bubblewrap command as a kernel's, :func:`course.grader.sandbox.
-sandbox_command`), which imports what the notebooks import once and forks each of the student's
-kernels from there. The kernelspec's entry (:func:`course.grader.sandbox.main`) then calls
-:func:`launch`, which asks the warm parent for the kernel instead of starting bubblewrap, and
-stands for the kernel towards jupyter_client until it ends. When the next student's turn
-comes, the parent is killed with everything in its sandbox, and a new one starts for them: no
-process, file or module of one student's grading is left for another's.
-
-Each kernel works in a folder of its own, a copy of the submission's files but its notebooks,
-in the parent's scratch folder (the only folder of the student's the sandbox can write). Where
-the warm parent cannot be reached (it died), the launcher starts a kernel cold, as before.
+a student with more than one notebook to grade, the worker starts a :class:`WarmParent`:
+:mod:`course.grader.warmparent` in that student's own sandbox (the sandbox of a kernel,
+:func:`course.grader.sandbox.sandbox_command`, around a folder of its own), which imports what
+those notebooks import once. While it is :func:`current`, the course's kernel provisioner
+(:mod:`course.grader.provisioner`) forks each of the student's kernels from it instead of
+starting one cold. When the next student's turn comes, the parent is killed with everything in
+its sandbox, and its folder removed: no process, file or module of one student's grading is
+left for another's. With the sandbox switched off on purpose, the parent runs unsandboxed, as
+the kernels then do.
 """
 
 import ast
@@ -21,13 +18,22 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-WARM_ENV = "COURSE_WARM_PARENT"
-"""Set while a warm parent is up, in the environment grading kernels start from: JSON with its
-``socket``, its process id ``pid`` (outside the sandbox) and its ``scratch`` folder."""
+from course.grader import processes, sandbox
+from course.grader.learnerkernel import KERNEL_ENV
+
+READY_WAIT = 90.0
+"""Seconds a parent may take to import (a loaded machine); past it, kernels start cold."""
+REPLY_WAIT = 20.0
+"""Seconds a parent may take to answer a request; past it, it is killed."""
+
+
+class ParentGone(RuntimeError):
+    """The warm parent died or stopped answering: the kernel starts cold instead."""
 
 
 def import_lines(notebooks):
@@ -58,110 +64,162 @@ def import_lines(notebooks):
 
 
 class WarmParent:
-    """One student's warm parent: a process in their sandbox that forks their kernels."""
+    """One student's warm parent: a process in their sandbox that forks their kernels, and the
+    grader's end of its control socket (see :mod:`course.grader.warmparent` for the messages).
 
-    def __init__(self, sockets, hidden, statements):
-        """``sockets``: the folder of the kernels' IPC sockets (the parent's socket goes there
-        too); ``hidden``: the folders the sandbox hides; ``statements``: what to import."""
-        from course.grader import sandbox
-        from course.grader.learnerkernel import KERNEL_ENV
+    ``folder`` is the parent's own (made here, removed by :meth:`stop`): its kernels' IPC
+    sockets go in ``folder/sockets``, their working folders in ``folder/kernels``; in the
+    sandbox it is the only place they can write."""
 
-        self.scratch = Path(tempfile.mkdtemp(prefix="course-warm-"))
-        self.socket = Path(sockets) / f"warm-{os.getpid()}-{self.scratch.name}"
-        command = sandbox.sandbox_command(str(self.scratch), str(sockets), None, hidden)
-        command += ["-m", "course.grader.warmparent", str(self.socket), *statements]
-        env = {**os.environ, **KERNEL_ENV}
+    def __init__(self, statements, hidden, sandboxed):
+        self.sandboxed = sandboxed
+        self.folder = Path(tempfile.mkdtemp(prefix="course-warm-"))
+        self.sockets = self.folder / "sockets"
+        self.kernels = self.folder / "kernels"
+        self.sockets.mkdir(mode=0o700)
+        self.kernels.mkdir()
+        ours, theirs = socket.socketpair()
+        python = [sys.executable]
+        if sandboxed:
+            sandbox.ensure_font_cache()
+            python = sandbox.sandbox_command(str(self.folder), str(self.sockets), None, hidden)
+        command = [*python, "-m", "course.grader.warmparent", str(theirs.fileno()), *statements]
         self.process = subprocess.Popen(
-            command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, cwd="/"
+            command,
+            env={**os.environ, **KERNEL_ENV},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            cwd=self.folder,
+            pass_fds=[theirs.fileno()],
         )
+        theirs.close()
+        self.control = ours
+        self.replies = []
+        self.pending = b""
+        self.ready = False
+        self.count = 0
 
-    @property
-    def spec(self):
-        """The value of :data:`WARM_ENV` that points launchers at this parent."""
-        socket_path, pid, scratch = str(self.socket), self.process.pid, str(self.scratch)
-        return json.dumps({"socket": socket_path, "pid": pid, "scratch": scratch})
+    def alive(self):
+        """True while the parent's process runs."""
+        return self.process.poll() is None
+
+    def start(self, connection, folder):
+        """Have the parent fork a kernel with ``connection`` (a connection file's contents)
+        working in ``folder``; return the kernel's id. Raises :class:`ParentGone` when the
+        parent is gone, or has not warmed up in :data:`READY_WAIT` or forked in
+        :data:`REPLY_WAIT` seconds."""
+        self.count += 1
+        ident = self.count
+        try:
+            if not self.ready:
+                self._wait_for(lambda m: m.get("ready"), READY_WAIT)
+                self.ready = True
+            message = {"op": "start", "id": ident, "connection": connection}
+            self._send(message | {"folder": str(folder)})
+            self._wait_for(lambda m: m.get("id") == ident and "pid" in m, REPLY_WAIT)
+        except TimeoutError:
+            raise ParentGone("the warm parent did not answer in time") from None
+        return ident
+
+    def signal(self, ident, signum):
+        """Send kernel ``ident`` the signal ``signum``."""
+        self._send({"op": "signal", "id": ident, "signum": int(signum)})
+
+    def kill(self, ident):
+        """Ask the parent to kill kernel ``ident`` with all it started (see :meth:`exit_code`)."""
+        self._send({"op": "kill", "id": ident})
+
+    def exit_code(self, ident, wait=0.0):
+        """Kernel ``ident``'s exit code once it and all it started are gone, else None (after
+        waiting up to ``wait`` seconds). Raises :class:`ParentGone` when the parent is."""
+        try:
+            found = self._wait_for(lambda m: m.get("id") == ident and "exit" in m, wait)
+        except TimeoutError:
+            return None
+        return int(found["exit"])
 
     def stop(self):
-        """Kill the parent with every process of its sandbox; remove its scratch folder."""
-        from course.grader import processes
-
+        """Kill the parent with every process of its sandbox; remove its folder."""
         processes.kill_tree(self.process.pid)
         self.process.wait()
-        shutil.rmtree(self.scratch, ignore_errors=True)
-        self.socket.unlink(missing_ok=True)
+        self.control.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _send(self, message):
+        try:
+            self.control.sendall((json.dumps(message) + "\n").encode())
+        except OSError as error:
+            raise ParentGone(f"the warm parent is gone ({error})") from None
+
+    def _wait_for(self, wanted, wait):
+        """The first message that ``wanted(message)`` accepts, received within ``wait`` seconds
+        (TimeoutError past it; :class:`ParentGone` when the parent hangs up)."""
+        deadline = time.monotonic() + wait
+        while True:
+            for message in self.replies:
+                if wanted(message):
+                    self.replies.remove(message)
+                    return message
+            self.control.settimeout(max(0.0, deadline - time.monotonic()))  # 0: just look
+            try:
+                data = self.control.recv(65536)
+            except (BlockingIOError, TimeoutError):
+                raise TimeoutError from None
+            except OSError as error:
+                raise ParentGone(f"the warm parent is gone ({error})") from None
+            if not data:
+                raise ParentGone("the warm parent is gone")
+            self.pending += data
+            while b"\n" in self.pending:
+                line, self.pending = self.pending.split(b"\n", 1)
+                self.replies.append(json.loads(line))
+
+
+_current = None
+"""The warm parent kernels are forked from now, in this process (:func:`current`)."""
+
+
+def current():
+    """The warm parent of the student being graded in this process, or None (kernels start
+    cold: a single notebook, plain ``nbgrader autograde``, a parent that died)."""
+    if _current is not None and _current.alive():
+        return _current
+    return None
+
+
+def discard(parent):
+    """Stop ``parent`` (it stopped answering), and fork no more kernels from it."""
+    global _current
+    if parent is _current:
+        _current = None
+    parent.stop()
 
 
 class WarmKernels:
-    """A worker's warm kernels: the parent of the student being graded now (:meth:`use`)."""
+    """A worker's warm parents: one at a time, for the student it grades now (:meth:`use`)."""
 
-    def __init__(self, sockets, hidden, statements):
-        self.sockets, self.hidden, self.statements = Path(sockets), hidden, statements
-        self.student, self.parent = None, None
+    def __init__(self, root):
+        self.root = Path(root)
+        self.student = None
 
-    def use(self, student):
-        """Kernels started from now on are forked from ``student``'s warm parent: the one
-        running if it is theirs, else a new one (the last student's is stopped first, and the
-        sockets folder, which their kernels could write, emptied)."""
-        if student == self.student and self.parent and self.parent.process.poll() is None:
+    def use(self, student, assignment_ids):
+        """From now on, kernels are ``student``'s: forked from their warm parent, the one
+        running if it is theirs, else a new one warmed with the imports of ``assignment_ids``
+        (the notebooks this worker is to grade for them; cold for fewer than two)."""
+        global _current
+        if student == self.student and current() is not None:
             return
         self.stop()
-        for entry in self.sockets.iterdir():
-            entry.unlink(missing_ok=True) if not entry.is_dir() else shutil.rmtree(entry, True)
-        self.parent = WarmParent(self.sockets, self.hidden, self.statements)
+        if len(assignment_ids) < 2:
+            return
+        notebooks = [self.root / "release" / a / f"{a}.ipynb" for a in assignment_ids]
+        sandboxed = not sandbox.switched_off()
+        _current = WarmParent(import_lines(notebooks), sandbox.hidden_folders(), sandboxed)
         self.student = student
-        os.environ[WARM_ENV] = self.parent.spec
 
     def stop(self):
         """Stop the warm parent, if one runs; kernels start cold until the next :meth:`use`."""
-        os.environ.pop(WARM_ENV, None)
-        if self.parent:
-            self.parent.stop()
-        self.student, self.parent = None, None
-
-
-def launch(connection_file, spec, wait=90.0):
-    """The kernelspec's entry, with a warm parent up (``spec``: :data:`WARM_ENV`): have the parent
-    fork the kernel of ``connection_file`` in a copy of this folder's files, and wait for it to
-    end. Returns the kernel's exit code, or None when the parent could not be reached within
-    ``wait`` seconds or is gone (then start the kernel cold)."""
-    info = json.loads(spec)
-    conn = _connect(info["socket"], info["pid"], wait)
-    if conn is None:
-        return None
-    folder = Path(tempfile.mkdtemp(prefix="kernel-", dir=info["scratch"]))
-    shutil.copytree(".", folder, symlinks=True, dirs_exist_ok=True, ignore=_notebooks)
-    request = {"connection": json.loads(Path(connection_file).read_text()), "folder": str(folder)}
-    conn.sendall((json.dumps(request) + "\n").encode())
-    reply = conn.makefile().readline()  # the parent removes the folder
-    try:
-        return int(json.loads(reply)["exit"])
-    except (ValueError, KeyError, TypeError):
-        return 1  # the parent died with the kernel
-
-
-def _notebooks(folder, names):
-    """shutil.copytree's ``ignore``: a submission's notebooks stay out of the kernel's folder
-    (the graded one, as nbgrader merged it, holds the hidden tests)."""
-    return [name for name in names if name.endswith(".ipynb")]
-
-
-def _connect(address, pid, wait):
-    """A connection to the warm parent at ``address`` (process ``pid``), once it listens; None
-    when it does not within ``wait`` seconds, or is gone."""
-    import psutil
-
-    deadline = time.monotonic() + wait
-    while time.monotonic() < deadline:
-        try:
-            conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-            conn.connect(address)
-            return conn
-        except OSError:
-            conn.close()
-        try:
-            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
-                return None
-        except psutil.NoSuchProcess:
-            return None
-        time.sleep(0.01)
-    return None
+        global _current
+        parent, _current, self.student = _current, None, None
+        if parent is not None:
+            parent.stop()

@@ -1,9 +1,11 @@
-"""A grading worker: ``python -m course.grader.worker ROOT ASSIGNMENT...``.
+"""A grading worker: ``python -m course.grader.worker ROOT``.
 
-Reads jobs from standard input, one JSON line ``[student, assignment]`` each, and grades them one
-after another with one nbgrader application (imported and configured once per worker, not once
-per notebook); a student's kernels are forked from a warm parent in that student's sandbox
-(:mod:`course.grader.warmstart`), which imports the ASSIGNMENTs' libraries once. For each job it
+Reads jobs from standard input, one JSON line ``[student, assignment, ahead]`` each (``ahead``:
+the student's notebooks this worker is to grade, this one first), and grades them one after
+another with one nbgrader application (imported and configured once per worker, not once per
+notebook). The kernels of a student with more than one notebook ahead are forked from a warm
+parent in that student's sandbox (:mod:`course.grader.warmstart`), which imports what those
+notebooks import once. For each job it
 prints JSON lines: ``{"assignment", "started": true}`` as it starts, ``{"cell": index, "label":
 grade_id}`` as each cell starts to run, and ``{"assignment", "status", "reason", "seconds"}``
 when done, with status ``graded``, ``failed`` (with a one-line reason) or ``missing``.
@@ -22,7 +24,7 @@ from pathlib import Path
 import nbformat
 from sqlalchemy.exc import SAWarning
 
-from course.grader import pipeline, processes, sandbox, warmstart
+from course.grader import pipeline, processes, warmstart
 
 
 def check_submission(root, student, assignment_id):
@@ -73,22 +75,9 @@ def grade(api, root, student, assignment_id):
     return problem or ("graded", "")
 
 
-def warm_kernels(root, assignment_ids):
-    """The warm kernels of this worker (:mod:`course.grader.warmstart`), warmed with the imports
-    of the release notebooks of ``assignment_ids``; None where kernels are not sandboxed (call
-    after nbgrader's configuration is loaded: it configures the sandbox)."""
-    if not sandbox.enabled():
-        return None
-    sandbox.ensure_font_cache()
-    notebooks = [Path(root) / "release" / a / f"{a}.ipynb" for a in assignment_ids]
-    lines = warmstart.import_lines(notebooks)
-    return warmstart.WarmKernels(sandbox.sockets_folder(), sandbox.hidden_folders(), lines)
-
-
-def serve(root, assignment_ids=(), jobs=sys.stdin, out=sys.stdout):
-    """Grade each ``[student, assignment]`` line of ``jobs``; print two JSON lines for each.
-    Each student's kernels are forked from a warm parent of theirs, warmed for
-    ``assignment_ids`` (:func:`warm_kernels`)."""
+def serve(root, jobs=sys.stdin, out=sys.stdout):
+    """Grade each ``[student, assignment, ahead]`` line of ``jobs``; print two JSON lines for
+    each."""
     # the grading process died (processes.die_with_parent): take the kernels down too
     signal.signal(signal.SIGTERM, lambda *_: processes.kill_tree(os.getpid()))
 
@@ -97,23 +86,23 @@ def serve(root, assignment_ids=(), jobs=sys.stdin, out=sys.stdout):
         print(json.dumps({"cell": cell_index, "label": label}), file=out, flush=True)
 
     api = pipeline.nbgrader_api(root, on_cell_start=cell_started)
-    warm = warm_kernels(root, assignment_ids)
-    for line in jobs:
-        student, assignment_id = json.loads(line)
-        print(json.dumps({"assignment": assignment_id, "started": True}), file=out, flush=True)
-        start = time.perf_counter()
-        if warm:
-            warm.use(student)
-        status, reason = grade(api, root, student, assignment_id)
-        done = {"assignment": assignment_id, "status": status, "reason": reason}
-        print(
-            json.dumps(done | {"seconds": round(time.perf_counter() - start, 3)}),
-            file=out,
-            flush=True,
-        )
-    if warm:
+    warm = warmstart.WarmKernels(root)
+    try:
+        for line in jobs:
+            student, assignment_id, ahead = json.loads(line)
+            print(json.dumps({"assignment": assignment_id, "started": True}), file=out, flush=True)
+            start = time.perf_counter()
+            warm.use(student, ahead)
+            status, reason = grade(api, root, student, assignment_id)
+            done = {"assignment": assignment_id, "status": status, "reason": reason}
+            print(
+                json.dumps(done | {"seconds": round(time.perf_counter() - start, 3)}),
+                file=out,
+                flush=True,
+            )
+    finally:
         warm.stop()
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1], sys.argv[2:])
+    serve(sys.argv[1])
