@@ -1,7 +1,9 @@
 """The grading sandbox: an attacking submission cannot read or rewrite the gradebook, write
 outside its folder, see other students, reach the network or take the machine's memory; it is
 still graded on its merits, and a classmate graded after it is graded as usual. The same attack
-run without the sandbox succeeds, so the attack is real and the sandbox is what stops it."""
+run without the sandbox succeeds, so the attack is real and the sandbox is what stops it. Each
+is shown for a kernel started cold and for one forked from the student's warm parent (the
+attacker then hands in a second notebook, graded first)."""
 
 import json
 import os
@@ -18,6 +20,9 @@ from nbgrader.api import Gradebook
 
 ASSIGNMENT = "03_mse_loss"
 EXERCISES = ["loss_by_hand", "mse"]
+FIRST = "01_matrix_multiplication"
+"""The attacker's second notebook, graded before the attack: its kernel is then warm."""
+WARM_PARENT = "course.grader.warmparent"
 
 ATTACK = """
 import json, os, pathlib, socket, sqlite3
@@ -40,6 +45,8 @@ attempt("read_graded_notebook", lambda: pathlib.Path("{assignment}.ipynb").read_
 attempt("list_students", lambda: sorted(os.listdir(root / "submitted")))
 attempt("connect", lambda: socket.create_connection(("127.0.0.1", {port}), timeout=3).close())
 attempt("allocate", lambda: __import__("numpy").empty(6 * 1024 ** 3, dtype="uint8").size)
+parent = pathlib.Path(f"/proc/{{os.getppid()}}/cmdline").read_bytes()
+seen["parent"] = parent.decode().replace(chr(0), " ")
 pathlib.Path("attack.json").write_text(json.dumps(seen))
 loss_by_hand = 0.0633
 """
@@ -80,9 +87,14 @@ def hidden_tests(root):
         )
 
 
-def grade_attack(tmp_path, sandboxed):
-    """Grade an attacker and, after it, a classmate; return what each saw and scored."""
-    root = make_course(tmp_path / "course", [ASSIGNMENT])
+def grade_attack(tmp_path, sandboxed, warm):
+    """Grade an attacker and, after it, a classmate; return what each saw and scored. ``warm``:
+    the attacker hands in a second notebook too, so that their kernels are forked warm."""
+    root = make_course(tmp_path / "course", [FIRST, ASSIGNMENT])
+    if warm:
+        first = nbformat.read(root / "release" / FIRST / f"{FIRST}.ipynb", 4)
+        answers = solutions(nbformat.read(root / "source" / FIRST / f"{FIRST}.ipynb", 4))
+        submit(root, "attacker", FIRST, fill(first, answers))
     release = nbformat.read(root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4)
     right = solutions(nbformat.read(root / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4))
     listener = Listener()
@@ -92,7 +104,8 @@ def grade_attack(tmp_path, sandboxed):
     submit(root, "classmate", ASSIGNMENT, fill(release, {**right, "mse": sums}))
     tests_before = hidden_tests(root)
     options = [] if sandboxed else ["--no-sandbox"]
-    result = run_course("autograde", ASSIGNMENT, "--jobs", "1", *options, COURSE_ROOT=root)
+    graded = [FIRST, ASSIGNMENT] if warm else [ASSIGNMENT]
+    result = run_course("autograde", *graded, "--jobs", "1", *options, COURSE_ROOT=root)
     listener.close()
     seen = json.loads((root / "autograded" / "attacker" / ASSIGNMENT / "attack.json").read_text())
     return {
@@ -123,10 +136,12 @@ ATTEMPTS = (
 )
 
 
-def test_the_sandbox_stops_the_attack_and_grading_goes_on(tmp_path, needs_sandbox):
-    run = grade_attack(tmp_path, sandboxed=True)
+@pytest.mark.parametrize("start", ["cold", "warm"])
+def test_the_sandbox_stops_the_attack_and_grading_goes_on(tmp_path, needs_sandbox, start):
+    run = grade_attack(tmp_path, sandboxed=True, warm=start == "warm")
     assert run["result"].returncode == 0, run["result"].stdout + run["result"].stderr
     seen = run["seen"]
+    assert (WARM_PARENT in seen["parent"]) is (start == "warm"), seen["parent"]
     for attempt in ATTEMPTS:
         assert seen[attempt].startswith("blocked"), (attempt, seen[attempt])
     assert run["connections"] == 0 and not run["pwned"] and run["tests_kept"]
@@ -136,10 +151,12 @@ def test_the_sandbox_stops_the_attack_and_grading_goes_on(tmp_path, needs_sandbo
     assert run["classmate"]["loss_by_hand"] == (3.0, 3.0)
 
 
-def test_without_the_sandbox_the_same_attack_succeeds(tmp_path, needs_sandbox):
+@pytest.mark.parametrize("start", ["cold", "warm"])
+def test_without_the_sandbox_the_same_attack_succeeds(tmp_path, needs_sandbox, start):
     """Each attempt the sandbox blocks is real: without it, every one succeeds."""
-    run = grade_attack(tmp_path, sandboxed=False)
+    run = grade_attack(tmp_path, sandboxed=False, warm=start == "warm")
     seen = run["seen"]
+    assert (WARM_PARENT in seen["parent"]) is (start == "warm"), seen["parent"]
     for attempt in ATTEMPTS:
         assert not seen[attempt].startswith("blocked"), (attempt, seen[attempt])
     assert seen["allocate"] == repr(6 * 1024**3)  # reserved, untouched; the sandbox allows 4 GiB

@@ -171,6 +171,10 @@ def cmd_autograde(args):
     if not use_sandbox(args):
         return 2
     os.environ["COURSE_CELL_TIMEOUT"] = str(args.cell_timeout)  # read by nbgrader_config.py
+    if args.cold:
+        from course.grader import warmstart
+
+        os.environ[warmstart.COLD_ENV] = "1"  # read by the workers
     total = sum(len(v) for v in work.values())
     console = Console(highlight=False, stderr=True)
     limits = classgrade.Limits(cell=args.cell_timeout, notebook=args.notebook_timeout)
@@ -374,6 +378,12 @@ def build_parser():
         help="time one cell may take before it is interrupted and fails (30)",
     )
     autograde.add_argument("--no-sandbox", action="store_true", help=SANDBOX_HELP)
+    autograde.add_argument(
+        "--cold",
+        action="store_true",
+        help="start every grading kernel afresh (default: a student's kernels are forked from a "
+        "warm parent in their sandbox that has imported the notebooks' libraries once)",
+    )
     autograde.set_defaults(func=cmd_autograde)
     export = sub.add_parser("export", help=cmd_export.__doc__, description=cmd_export.__doc__)
     export.add_argument(

@@ -161,17 +161,21 @@ def _hidden(root):
     return sorted(hidden)
 
 
-def sandbox_command(workdir, sockets, connection_file, hidden):
+def sandbox_command(workdir, sockets, connection_file, hidden, init=False):
     """The command line, up to the Python interpreter, that runs Python in the sandbox.
 
     ``workdir`` is the notebook's grading folder (writable, the working directory); ``sockets``
     the folder of the kernel's IPC sockets (writable); ``connection_file`` the kernel's
     connection file (read-only; None for none); ``hidden`` the folders to hide (the course).
-    Append the interpreter's arguments to run something.
+    With ``init``, Python is the process 1 of the sandbox (bubblewrap's own stands there
+    otherwise): no process of the sandbox can then kill or stop it. Append the interpreter's
+    arguments to run something.
     """
     command = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
     command += ["--tmpfs", "/tmp", "--tmpfs", "/run"]
     command += ["--unshare-all", "--cap-drop", "ALL", "--die-with-parent", "--new-session"]
+    if init:
+        command += ["--as-pid-1"]
     for folder in hidden:
         command += ["--tmpfs", folder]
     if Path(jupyter_runtime_dir()).is_dir():  # other kernels' connection files

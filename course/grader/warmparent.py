@@ -8,12 +8,15 @@ student's notebooks), says so on its control socket (the inherited descriptor FD
 end of which is the only one), then forks each of the student's kernels on request: the child
 is a fresh ipykernel with the connection it was given, in its own session, working in the folder
 named. The parent never runs a student's code, and no kernel can reach it: a kernel holds no end
-of the control socket, and cannot read or trace the parent (it is not dumpable).
+of the control socket, cannot read or trace the parent (it is not dumpable) and, in the sandbox,
+cannot signal it either (the parent is the sandbox's process 1, which ignores every signal sent
+from inside, as bubblewrap's own process 1 does for a kernel started cold).
 
 When a kernel ends (on its own, or killed on request), the parent kills every process it started
-(the parent is the subreaper of its sandbox, so none escapes by forking twice), empties ``/tmp``
-and ``/dev/shm`` but for what the sandbox bound there, and only then tells the grader: the next
-kernel starts from the same clean state a cold kernel would.
+(the parent is the reaper of its sandbox, so none escapes by forking twice) and, in its sandbox,
+where they are its own, empties ``/tmp`` and ``/dev/shm`` but for what the sandbox bound there;
+only then does it tell the grader: the next kernel starts from the same clean state a cold
+kernel would. (Unsandboxed, on purpose, they are the machine's: nothing is removed there.)
 
 The course's own modules and ipywidgets are imported and then forgotten, so that each kernel
 imports them afresh with a kernel present (``course.hints`` and ipywidgets hook into it then).
@@ -40,6 +43,7 @@ import psutil
 
 from course.grader import processes  # before the course's modules are forgotten (warm)
 
+PR_SET_PDEATHSIG = 1
 PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
 FORGOTTEN = ("course", "ipywidgets")
@@ -75,7 +79,9 @@ def become_kernel(control, connection, folder):
         for number in (signal.SIGCHLD, signal.SIGTERM, signal.SIGPIPE):
             signal.signal(number, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
-        ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 1)  # its own process, as any kernel's
+        libc = ctypes.CDLL(None)
+        libc.prctl(PR_SET_DUMPABLE, 1)  # its own process, as any kernel's
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # unsandboxed, it dies with the parent
         random.seed()
         if "numpy" in sys.modules:  # the legacy global generator, as a fresh process seeds it
             sys.modules["numpy"].random.seed()
@@ -104,6 +110,8 @@ class Parent:
         self.kernels = {}
         self.kept = kept
         self.pending = b""
+        self.sandboxed = os.getpid() == 1
+        """In the sandbox (its process 1), ``/tmp`` and ``/dev/shm`` are this parent's own."""
 
     def send(self, message):
         """Send one JSON line to the grader."""
@@ -158,14 +166,14 @@ class Parent:
 
     def end(self, pid, code):
         """Kernel ``pid`` is done: kill it with every process it started and, when no other
-        kernel runs, every process left and every file under :data:`SCRUBBED`; then tell the
-        grader its exit ``code``."""
+        kernel runs, every process left and, in the sandbox, every file under
+        :data:`SCRUBBED`; then tell the grader its exit ``code``."""
         ident = self.kernels.pop(pid)
         processes.kill_tree(pid)
         if not self.kernels:
             for leftover in psutil.Process().children():
                 processes.kill_tree(leftover.pid)
-            for top in SCRUBBED:
+            for top in SCRUBBED if self.sandboxed else ():
                 scrub(Path(top), self.kept)
         self.send({"id": ident, "exit": code})
 
@@ -203,6 +211,7 @@ def scrub(folder, kept):
 def main(argv):
     """Warm up with the statements ``argv[1:]``, then serve the control socket ``argv[0]``."""
     control = socket.socket(fileno=int(argv[0]))
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # as process 1: no signal from a kernel
     warm(argv[1:])
     libc = ctypes.CDLL(None)
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1)

@@ -26,6 +26,8 @@ from pathlib import Path
 from course.grader import processes, sandbox
 from course.grader.learnerkernel import KERNEL_ENV
 
+COLD_ENV = "COURSE_COLD_KERNELS"
+"""Set to 1 (``course autograde --cold``), every kernel starts cold."""
 READY_WAIT = 90.0
 """Seconds a parent may take to import (a loaded machine); past it, kernels start cold."""
 REPLY_WAIT = 20.0
@@ -82,7 +84,9 @@ class WarmParent:
         python = [sys.executable]
         if sandboxed:
             sandbox.ensure_font_cache()
-            python = sandbox.sandbox_command(str(self.folder), str(self.sockets), None, hidden)
+            python = sandbox.sandbox_command(
+                str(self.folder), str(self.sockets), None, hidden, init=True
+            )
         command = [*python, "-m", "course.grader.warmparent", str(theirs.fileno()), *statements]
         self.process = subprocess.Popen(
             command,
@@ -210,10 +214,12 @@ class WarmKernels:
         if student == self.student and current() is not None:
             return
         self.stop()
-        if len(assignment_ids) < 2:
-            return
-        notebooks = [self.root / "release" / a / f"{a}.ipynb" for a in assignment_ids]
         sandboxed = not sandbox.switched_off()
+        if os.environ.get(COLD_ENV) == "1" or len(assignment_ids) < 2:
+            return
+        if sandboxed and sandbox.available() is not None:
+            return  # grading refuses: the sandbox should run and cannot
+        notebooks = [self.root / "release" / a / f"{a}.ipynb" for a in assignment_ids]
         _current = WarmParent(import_lines(notebooks), sandbox.hidden_folders(), sandboxed)
         self.student = student
 
