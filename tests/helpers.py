@@ -162,6 +162,19 @@ def scores(course, assignment_id, student, exercises):
         return pipeline.points(notebook, exercises)
 
 
+def cell_scores(course):
+    """Every graded cell's points in a course's gradebook: {(student, assignment, grade cell):
+    (score, maximum)}."""
+    with Gradebook(f"sqlite:///{Path(course) / 'gradebook.db'}") as gb:
+        return {
+            (s.student.id, s.assignment.name, g.name): (g.score, g.max_score)
+            for a in gb.assignments
+            for s in a.submissions
+            for n in s.notebooks
+            for g in n.grades
+        }
+
+
 def failure_messages(course, assignment_id, student, exercises):
     """The failure messages of a graded submission's test cells: {exercise: [message, ...]}."""
     path = Path(course) / "autograded" / student / assignment_id / f"{assignment_id}.ipynb"
