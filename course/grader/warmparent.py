@@ -49,20 +49,33 @@ PR_SET_CHILD_SUBREAPER = 36
 FORGOTTEN = ("course", "ipywidgets")
 """Packages imported to warm their dependencies, then removed from ``sys.modules``: their import
 does something in a kernel (hooks into IPython) that it cannot do before one exists."""
+KERNEL_MODULES = (
+    "ipykernel.kernelapp",
+    "ipykernel.ipkernel",
+    "ipykernel.zmqshell",
+    "ipykernel.debugger",
+    "IPython.core.interactiveshell",
+    "IPython.core.oinspect",
+    "sqlite3",
+    "tornado.gen",
+    "tornado.locks",
+    "tornado.queues",
+)
+"""What an ipykernel imports as it starts (its debugger, IPython's shell, the history's
+database): half of a kernel's start once the libraries are in, so imported here too."""
 SCRUBBED = ("/tmp", "/dev/shm")
 """Where a kernel may leave files for the next one; emptied between kernels."""
 
 
 def warm(statements):
-    """Run each import statement (``import numpy as np``) in a namespace thrown away; one that
-    fails is skipped (the kernel meets the same error in its own cell)."""
-    for statement in statements:
+    """Run each import statement (``import numpy as np``) in a namespace thrown away, then
+    import :data:`KERNEL_MODULES`; one that fails is skipped (the kernel meets the same error in
+    its own cell)."""
+    for statement in [*statements, *(f"import {name}" for name in KERNEL_MODULES)]:
         try:
             exec(statement, {})  # noqa: S102  (the course's own notebooks' import lines)
         except Exception:  # noqa: S112  (a missing library fails in the notebook itself)
             continue
-    import ipykernel.ipkernel  # noqa: F401
-    import ipykernel.kernelapp  # noqa: F401  (the kernel itself)
 
     for name in list(sys.modules):
         if name.split(".")[0] in FORGOTTEN:
