@@ -92,6 +92,10 @@ if os.environ.get("HOME") == "/tmp":  # the sandbox's home; unsandboxed it is th
 code = f"import time; time.sleep(300)  # {MARK}"
 attempt("background", lambda: subprocess.Popen([sys.executable, "-c", code],
                                                start_new_session=True).pid)
+for _ in range(100):  # until it shows its command line (it does once it has started)
+    if any(MARK in line for line in cmdlines()):
+        break
+    __import__("time").sleep(0.05)
 np.mean = lambda *args, **kwargs: 0.0  # this kernel's numpy only
 seen["processes"] = cmdlines()
 pathlib.Path("attack.json").write_text(json.dumps(seen))
