@@ -1777,7 +1777,12 @@ CHEATS = {
         ),
     ],
     "closed_form": [
-        ("endless loop", "def closed_form(x, y):\n    while True:\n        pass"),
+        # a loop that never ends; it sleeps, where a student's would spin: the grader cannot
+        # tell them apart, and the suite's two cores are spared (test_warm spins one)
+        (
+            "endless loop",
+            "import time\n\ndef closed_form(x, y):\n    while True:\n        time.sleep(0.05)",
+        ),
     ],
 }
 """Cheating answers, per exercise: each must earn nothing for its exercise."""

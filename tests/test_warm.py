@@ -139,10 +139,11 @@ def hand_in(root, student, assignment_id, **changed):
     return submit(root, student, assignment_id, fill(release, {**right, **changed}))
 
 
-def grade(root, *options):
-    """``course autograde`` of both assignments in one worker; the finished process."""
+def grade(root, *options, jobs=1):
+    """``course autograde`` of both assignments (in one worker: the students in order); the
+    finished process."""
     return run_course(
-        "autograde", ONE, TWO, "--jobs", "1", "--cell-timeout", "2", *options, COURSE_ROOT=root
+        "autograde", ONE, TWO, f"--jobs={jobs}", "--cell-timeout=2", *options, COURSE_ROOT=root
     )
 
 
@@ -321,7 +322,7 @@ def test_warm_and_cold_grading_agree(tmp_path):
                 (path.parent / "data.txt").write_text("shipped")
                 (path.parent / "remove-me.txt").write_text("shipped")
             hand_in(root, student, TWO, **({"mse": sums} if student == "wrong" else {}))
-        result = grade(root, *(["--cold"] if start == "cold" else []))
+        result = grade(root, *(["--cold"] if start == "cold" else []), jobs=2)
         assert result.returncode == 1, result.stdout + result.stderr  # the crash and the exit
         runs[start] = graded_class(root)
         assert left_running(f"forked-{mark}") == [], start
