@@ -12,6 +12,9 @@ Students read :mod:`course` (data, plots, checks, widgets, hints); this subpacka
 - :mod:`.sandbox`: the bubblewrap sandbox of every grading kernel (and its kernelspec in
   ``kernels/``);
 - :mod:`.classgrade` and :mod:`.worker`: a class's submissions, several students at once;
+  :mod:`.warmstart` (a student's warm parent, :mod:`.warmparent`, in their sandbox) and
+  :mod:`.provisioner` (each kernel forked from it, or started cold) and :mod:`.promptclient`
+  (a kernel used as soon as it answers);
 - :mod:`.standing`: where each submission stands (status, points, hand grading, lateness), read
   by :mod:`.exports` (the CSV), :mod:`.canvas` (Canvas's gradebook import layout),
   :mod:`.feedbackmarks` (feedback pages made true) and the report;

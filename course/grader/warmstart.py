@@ -41,22 +41,22 @@ class ParentGone(RuntimeError):
 def import_lines(notebooks):
     """The import statements, as source lines (``import numpy as np``), of the code cells of
     ``notebooks`` (paths to .ipynb files) that run in a student's kernel: not the test cells,
-    which run in the grader; each once, in order of appearance."""
-    import nbformat
-
-    from course.grader.trusted import is_autograder_test
-
+    which run in the grader; each once, in order of appearance. (Read as JSON: it is quicker
+    than importing nbformat.)"""
     lines = {}
     for path in notebooks:
         try:
-            cells = nbformat.read(path, as_version=4).cells
-        except (OSError, ValueError):
+            cells = json.loads(Path(path).read_text())["cells"]
+        except (OSError, ValueError, KeyError, TypeError):
             continue
         for cell in cells:
-            if cell.cell_type != "code" or is_autograder_test(cell):
+            flags = cell.get("metadata", {}).get("nbgrader", {})
+            test = flags.get("grade") and not flags.get("solution")  # trusted.is_autograder_test
+            if cell.get("cell_type") != "code" or test:
                 continue
+            source = cell.get("source", "")
             try:
-                tree = ast.parse(cell.source)
+                tree = ast.parse("".join(source) if isinstance(source, list) else source)
             except SyntaxError:
                 continue
             for node in tree.body:
