@@ -1,24 +1,33 @@
-"""Benchmark: grading a synthetic class and the course's commands, as medians of repeated runs.
+"""Benchmark: grading a class and the course's commands, as medians of rotating rounds.
 
-    .venv/bin/python benchmarks/grading.py [--students 4] [--jobs 2] [--repeats 3]
+    .venv/bin/python benchmarks/grading.py [--students 6] [--jobs 2] [--repeats 3]
+    .venv/bin/python benchmarks/grading.py --bank [--repeats 1]
     .venv/bin/python benchmarks/grading.py --commands-only [--repeats 5]
     .venv/bin/python benchmarks/grading.py --limit-only [--repeats 3]
 
-Builds a course with N synthetic students for every assignment (answers drawn from the test
-bank: right, wrong and blank), then grades fresh copies of it, each configuration once per
-round, the order rotating from round to round after an untimed warm-up:
+The class: N synthetic students handing in every assignment (answers drawn from the test bank:
+right, wrong and blank) and two broken submissions (a notebook that is not JSON, one whose code
+kills its kernel); with ``--bank``, the test suite's whole bank instead (every right answer,
+mistake and cheat, the solution, a blank notebook, deleted and edited tests). Fresh copies of it
+are graded, each configuration once per round, the order rotating from round to round after an
+untimed warm-up:
 
 - stock nbgrader: ``nbgrader autograde <id>`` one assignment after another, with a plain
   ``nbgrader_config.py`` (no trusted grading, no sandbox): the first baseline;
-- the course's configuration with plain sequential ``nbgrader autograde``: the second baseline;
-- ``course autograde --jobs N``, with the sandbox and with ``--no-sandbox``.
+- the course's configuration with plain sequential ``nbgrader autograde`` (one cold kernel per
+  notebook): the second baseline;
+- ``course autograde --jobs N``, with and without the sandbox, each warm (a student's kernels
+  forked from their warm parent) and ``--cold`` (every kernel started afresh, as before warm
+  kernels).
 
-Every run must exit 0 and every configuration must give the same score for every test cell of
-every notebook. Then the commands a learner types: ``course --help``, ``course progress``,
-``course grade`` of a solved notebook, against ``python -c pass`` and a bare kernel start; and
-the limit a graded notebook's cost approaches: each solved notebook's own cells, after its
-imports, in a kernel already up (``--limit-only`` prints the commands and this alone).
-Figures, not a test: nothing here fails on time; it exits 1 when a run fails or scores differ.
+Each run's wall time and the machine's CPU time meanwhile are measured (run nothing beside
+it). Every configuration must give the same score for every test cell of every notebook graded
+(stock nbgrader excepted on the bank's cheats, which it runs in the student's kernel, where they
+succeed). Then the commands a learner types: ``course --help``, ``course progress``, ``course
+grade`` of a solved notebook, against ``python -c pass`` and a bare kernel start; and the limit
+a graded notebook's cost approaches: each solved notebook's own cells, after its imports, in a
+kernel already up (``--limit-only`` prints the commands and this alone). Figures, not a test:
+nothing here fails on time; it exits 1 when scores differ.
 """
 
 import argparse
@@ -34,24 +43,31 @@ from pathlib import Path
 
 import nbformat
 from jupyter_client.manager import AsyncKernelManager
-from nbgrader.api import Gradebook
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
 from bank import BANK  # noqa: E402
 from contract import CONTRACT, MANUAL  # noqa: E402
-from helpers import fill, make_course, solutions, submit  # noqa: E402
+from helpers import cell_scores, fill, make_course, solutions, submit  # noqa: E402
+from test_pipeline import plan, tampered  # noqa: E402
 
 from course.grader import sandbox  # noqa: E402
 
 BIN = str(Path(sys.executable).parent)
 ENV = dict(os.environ, PATH=BIN + os.pathsep + os.environ.get("PATH", ""))
 STOCK_CONFIG = 'c = get_config()  # noqa: F821\nc.CourseDirectory.course_id = "stock"\n'
+STOCK = "stock nbgrader, sequential"
+SEQUENTIAL = "course config, nbgrader sequential"
+CHEAT = "a_cheat_"
+"""The bank's cheating students' names begin so (tests/test_pipeline.py)."""
+BROKEN = "broken_"
+"""The broken submissions' students' names begin so."""
 
 
 def build_class(root, students):
-    """Submit ``students`` synthetic submissions of every assignment into the course at root."""
+    """Submit ``students`` synthetic submissions of every assignment into the course at root,
+    and two broken ones: a notebook that is not JSON, one whose code kills its kernel."""
     for assignment_id, exercises in CONTRACT.items():
         release = nbformat.read(root / "release" / assignment_id / f"{assignment_id}.ipynb", 4)
         for k in range(students):
@@ -62,25 +78,46 @@ def build_class(root, students):
                 variants = BANK[exercise]
                 answers[exercise] = variants[k % len(variants)][1]
             submit(root, f"student{k:03d}", assignment_id, fill(release, answers))
+    first = next(iter(CONTRACT))
+    release = nbformat.read(root / "release" / first / f"{first}.ipynb", 4)
+    submit(root, f"{BROKEN}json", first, release).write_text('{"cells": [ not json')
+    killer = {CONTRACT[first][0]: "import os\nos.kill(os.getpid(), 9)"}
+    submit(root, f"{BROKEN}kernel", first, fill(release, killer))
 
 
-def cell_scores(root):
-    """{(student, assignment, grade cell): score} from a course's gradebook."""
-    with Gradebook(f"sqlite:///{root / 'gradebook.db'}") as gb:
-        return {
-            (s.student.id, s.assignment.name, g.name): g.score
-            for a in gb.assignments
-            for s in a.submissions
-            for n in s.notebooks
-            for g in n.grades
+def build_bank(root):
+    """Submit the test suite's bank into the course at root, as tests/test_pipeline.py does."""
+    for assignment_id in CONTRACT:
+        release = nbformat.read(root / "release" / assignment_id / f"{assignment_id}.ipynb", 4)
+        source = nbformat.read(root / "source" / assignment_id / f"{assignment_id}.ipynb", 4)
+        for student, answers in plan(assignment_id).items():
+            filled = fill(release, {e: code for e, (_, code, _) in answers.items()})
+            submit(root, student, assignment_id, filled)
+        submit(root, "solution", assignment_id, fill(release, solutions(source)))
+        submit(root, "blank", assignment_id, release)
+        wrong = {
+            e: next(code for _, code, ok in BANK[e] if not ok)
+            for e in CONTRACT[assignment_id]
+            if e not in MANUAL
         }
+        for how in ("deleted", "edited"):
+            submit(root, f"a_{how}_tests", assignment_id, tampered(release, wrong, how))
+
+
+def machine_cpu():
+    """CPU seconds the machine has spent working, all cores (from /proc/stat)."""
+    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields[:8]
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
 
 def run(command, cwd=None, env=None):
-    """Run a command; return (wall seconds, exit code)."""
+    """Run a command; return (wall seconds, CPU seconds the machine spent meanwhile: every
+    process the command started, sandboxed ones too; run nothing else beside it)."""
+    before = machine_cpu()
     start = time.perf_counter()
-    result = subprocess.run(command, cwd=cwd, env=env or ENV, capture_output=True, check=False)
-    return time.perf_counter() - start, result.returncode
+    subprocess.run(command, cwd=cwd, env=env or ENV, capture_output=True, check=False)
+    return time.perf_counter() - start, machine_cpu() - before
 
 
 def fresh_copy(template, target, stock=False):
@@ -92,16 +129,9 @@ def fresh_copy(template, target, stock=False):
         (target / "nbgrader_config.py").write_text(STOCK_CONFIG)
         env = dict(ENV, COURSE_NO_SANDBOX="1")
         for assignment_id in CONTRACT:
+            command = ["generate_assignment", assignment_id, "--force", "--create"]
             subprocess.run(
-                [
-                    sys.executable,
-                    "-m",
-                    "nbgrader",
-                    "generate_assignment",
-                    assignment_id,
-                    "--force",
-                    "--create",
-                ],
+                [sys.executable, "-m", "nbgrader", *command],
                 cwd=target,
                 env=env,
                 capture_output=True,
@@ -111,34 +141,38 @@ def fresh_copy(template, target, stock=False):
 
 
 def configurations(jobs):
-    """{name: (function(course) -> (seconds, exit code), stock config?)}."""
+    """{name: (function(course) -> (wall, cpu), stock config?)}."""
 
     def sequential(course, env=None):
-        total, codes = 0.0, 0
+        wall, cpu = 0.0, 0.0
         for assignment_id in CONTRACT:
-            seconds, code = run(
+            seconds = run(
                 [sys.executable, "-m", "nbgrader", "autograde", assignment_id, "--force"],
                 cwd=course,
                 env=env,
             )
-            total, codes = total + seconds, codes or code
-        return total, codes
+            wall, cpu = wall + seconds[0], cpu + seconds[1]
+        return wall, cpu
 
     def course_jobs(*options):
         command = [sys.executable, "-m", "course", "autograde", "--jobs", str(jobs), *options]
         return lambda course: run(command, env=dict(ENV, COURSE_ROOT=str(course)))
 
+    autograde = f"course autograde --jobs {jobs}"
     return {
-        "stock nbgrader, sequential": (sequential, True),
-        "course config, nbgrader sequential": (sequential, False),
-        f"course autograde --jobs {jobs}": (course_jobs(), False),
-        f"course autograde --jobs {jobs} --no-sandbox": (course_jobs("--no-sandbox"), False),
+        STOCK: (sequential, True),
+        SEQUENTIAL: (sequential, False),
+        autograde: (course_jobs(), False),
+        f"{autograde} --cold": (course_jobs("--cold"), False),
+        f"{autograde} --no-sandbox": (course_jobs("--no-sandbox"), False),
+        f"{autograde} --no-sandbox --cold": (course_jobs("--no-sandbox", "--cold"), False),
     }
 
 
 async def kernel_start():
-    """Seconds to start a python3 kernel, wait until it answers, and shut it down."""
-    start = time.perf_counter()
+    """(wall seconds, the machine's CPU seconds) to start a python3 kernel, wait until it
+    answers and shut it down."""
+    cpu, start = machine_cpu(), time.perf_counter()
     with tempfile.TemporaryDirectory() as sockets:  # IPC, as the graders: no port, no warning
         manager = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=f"{sockets}/k")
         await manager.start_kernel()
@@ -147,7 +181,7 @@ async def kernel_start():
         await client.wait_for_ready(timeout=60)
         client.stop_channels()
         await manager.shutdown_kernel(now=True)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, machine_cpu() - cpu
 
 
 def own_work(assignment_id):
@@ -176,7 +210,8 @@ def own_work(assignment_id):
 
 
 def print_own_work(repeats, bare):
-    """Print each notebook's own work (median of ``repeats``), in seconds and bare kernel starts."""
+    """Print each notebook's own work (median of ``repeats``), in seconds and bare kernel starts;
+    return the mean."""
     print("the limit: each solved notebook's cells after its imports, in a warm kernel (median):")
     medians = []
     for assignment_id in CONTRACT:
@@ -185,6 +220,7 @@ def print_own_work(repeats, bare):
         print(f"  {assignment_id:28s} {median:6.2f} s  {median / bare:5.2f} bare kernel starts")
     mean = statistics.mean(medians)
     print(f"  {'mean per notebook':28s} {mean:6.2f} s  {mean / bare:5.2f} bare kernel starts")
+    return mean
 
 
 def figure(samples):
@@ -193,7 +229,8 @@ def figure(samples):
 
 
 def commands(tmp, repeats):
-    """{name: [seconds]} for the learner's commands and their baselines."""
+    """{name: [seconds]} for the learner's commands and their baselines, and a bare kernel
+    start's CPU seconds."""
     workspace = Path(tmp) / "workspace"
     env = dict(ENV, COURSE_WORKSPACE=str(workspace), COURSE_CACHE=str(Path(tmp) / "cache"))
     subprocess.run([sys.executable, "-m", "course", "start"], env=env, capture_output=True)
@@ -209,14 +246,14 @@ def commands(tmp, repeats):
     }
     run(runs["course grade (solved 03)"], env=env)  # warm-up: builds the answer key
     found = {name: [] for name in [*runs, "bare kernel start + shutdown"]}
+    kernel_cpu = []
     for _ in range(repeats):
         for name, command in runs.items():
-            seconds, code = run(command, env=env)
-            if code not in (0, 1):
-                raise SystemExit(f"{name} failed with exit code {code}")
-            found[name].append(seconds)
-        found["bare kernel start + shutdown"].append(asyncio.run(kernel_start()))
-    return found
+            found[name].append(run(command, env=env)[0])
+        wall, cpu = asyncio.run(kernel_start())
+        found["bare kernel start + shutdown"].append(wall)
+        kernel_cpu.append(cpu)
+    return found, statistics.median(kernel_cpu)
 
 
 def print_commands(learner):
@@ -230,11 +267,22 @@ def print_commands(learner):
     return bare
 
 
+def disagreements(reference, found, name):
+    """The test cells whose score differs from the reference's, but the broken submissions'
+    (which no configuration grades) and, for stock nbgrader, the cheats' (which it runs in the
+    student's kernel, where they succeed)."""
+    keys = {k for k in reference.keys() | found.keys() if not k[0].startswith(BROKEN)}
+    if name == STOCK:
+        keys = {k for k in keys if not k[0].startswith(CHEAT)}
+    return sorted(k for k in keys if reference.get(k) != found.get(k))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--students", type=int, default=4)
+    parser.add_argument("--students", type=int, default=6)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--bank", action="store_true", help="grade the test suite's whole bank")
     parser.add_argument(
         "--commands-only", action="store_true", help="the learner's commands, not a class"
     )
@@ -244,68 +292,69 @@ def main():
     args = parser.parse_args()
     if args.commands_only or args.limit_only:
         with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
-            bare = print_commands(commands(tmp, max(args.repeats, 5)))
+            bare = print_commands(commands(tmp, max(args.repeats, 5))[0])
         if args.limit_only:
             print_own_work(args.repeats, bare)
         return 0
-    notebooks = args.students * len(CONTRACT)
     configs = configurations(args.jobs)
     times = {name: [] for name in configs}
-    failures, disagreements = [], []
+    cpus = {name: [] for name in configs}
+    problems = []
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         template = make_course(Path(tmp) / "template", list(CONTRACT))
-        build_class(template, args.students)
+        if args.bank:
+            build_bank(template)
+        else:
+            build_class(template, args.students)
+        notebooks = len(list((template / "submitted").glob("*/*/*.ipynb")))
         warm = fresh_copy(template, Path(tmp) / "warm")
         configs[f"course autograde --jobs {args.jobs}"][0](warm)  # untimed warm-up
-        reference = None
+        reference = cell_scores(warm)
         for round_ in range(args.repeats):
             names = list(configs)
             names = names[round_ % len(names) :] + names[: round_ % len(names)]
             for name in names:
                 grade, stock = configs[name]
                 course = fresh_copy(template, Path(tmp) / "run", stock=stock)
-                seconds, code = grade(course)
-                times[name].append(seconds)
-                if code:
-                    failures.append(f"{name}, round {round_ + 1}: exit code {code}")
-                found = cell_scores(course)
-                reference = reference or found
-                if found != reference:
-                    differ = sorted(
-                        k
-                        for k in reference.keys() | found.keys()
-                        if reference.get(k) != found.get(k)
-                    )
-                    disagreements.append(f"{name}: {len(differ)} cells differ, e.g. {differ[:3]}")
-        learner = commands(tmp, max(args.repeats, 5))
+                wall, cpu = grade(course)
+                times[name].append(wall)
+                cpus[name].append(cpu)
+                differ = disagreements(reference, cell_scores(course), name)
+                if differ:
+                    problems.append(f"{name}: {len(differ)} cells differ, e.g. {differ[:3]}")
+        learner, kernel_cpu = commands(tmp, max(args.repeats, 5))
 
-    stock = statistics.median(times["stock nbgrader, sequential"])
-    own = statistics.median(times["course config, nbgrader sequential"])
     state = "on" if sandbox.enabled() else f"OFF ({sandbox.available()})"
+    what = "the test bank" if args.bank else f"{args.students} students x {len(CONTRACT)}"
     print(
-        f"class: {args.students} students x {len(CONTRACT)} notebooks = {notebooks} notebooks, "
-        f"{os.cpu_count()} cores, sandbox {state}, {args.repeats} rounds (median, min-max)"
+        f"class: {what} + broken = {notebooks} notebooks, {os.cpu_count()} cores, sandbox "
+        f"{state}, {args.repeats} rounds (median, min-max)"
     )
+    stock = statistics.median(times[STOCK])
+    own = statistics.median(times[SEQUENTIAL])
     for name, samples in times.items():
         median = statistics.median(samples)
+        cpu = statistics.median(cpus[name]) / notebooks
         print(
-            f"  {name:42s} {figure(samples)}  {median / notebooks:5.2f} s/notebook  "
-            f"x{stock / median:4.2f} vs stock  x{own / median:4.2f} vs course sequential"
+            f"  {name:46s} {figure(samples)}  x{stock / median:5.2f} vs stock  "
+            f"x{own / median:5.2f} vs course sequential  {cpu:5.2f} s CPU/notebook"
         )
     print(
-        f"scores per test cell agree across configurations: {'yes' if not disagreements else 'NO'}"
-        f" ({len(reference or {})} cells)"
+        f"scores per test cell agree across configurations: {'yes' if not problems else 'NO'} "
+        f"({len(reference)} cells{', stock without the cheats' if args.bank else ''})"
     )
-    for line in failures + disagreements:
+    for line in problems:
         print(f"  {line}")
     bare = print_commands(learner)
-    per_notebook = statistics.median(times[f"course autograde --jobs {args.jobs}"]) / notebooks
-    print(
-        f"graded notebook, course autograde --jobs {args.jobs}: {per_notebook:.2f} s of wall time "
-        f"= {per_notebook * args.jobs / bare:.2f} bare kernel starts of one worker"
-    )
+    print(f"bare kernel start: {bare:.2f} s wall, {kernel_cpu:.2f} s CPU")
+    print("graded notebook, in bare kernel starts (a core's wall time; CPU of every process):")
+    for name in configs:
+        wall = statistics.median(times[name]) / notebooks
+        cores = wall * (args.jobs if "--jobs" in name else 1)
+        cpu = statistics.median(cpus[name]) / notebooks
+        print(f"  {name:46s} {cores / bare:5.2f} of a core's time  {cpu / kernel_cpu:5.2f} of CPU")
     print_own_work(args.repeats, bare)
-    return 1 if failures or disagreements else 0
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
