@@ -62,7 +62,8 @@ class GradingProvisioner(LocalProvisioner):
             else:
                 self.folder = self.cwd
             self.ident = self.warm.start(json.loads(connection), self.folder)
-        except warmstart.ParentGone:
+        except warmstart.ParentGone:  # no more kernels from it: this one, and the next, cold
+            warmstart.discard(self.warm)
             self._remove_folder()
             self.warm = self.ident = None
             return await super().launch_kernel(cmd, **kwargs)

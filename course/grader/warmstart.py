@@ -28,10 +28,11 @@ from course.grader.learnerkernel import KERNEL_ENV
 
 COLD_ENV = "COURSE_COLD_KERNELS"
 """Set to 1 (``course autograde --cold``), every kernel starts cold."""
-READY_WAIT = 90.0
-"""Seconds a parent may take to import (a loaded machine); past it, kernels start cold."""
+READY_WAIT = 60.0
+"""Seconds a parent may take to import (a loaded machine); past it, it is stopped and kernels
+start cold (before class grading's limit on a kernel's start, 90 s)."""
 REPLY_WAIT = 20.0
-"""Seconds a parent may take to answer a request; past it, it is killed."""
+"""Seconds a parent may take to fork a kernel; past it, it is stopped and kernels start cold."""
 
 
 class ParentGone(RuntimeError):
