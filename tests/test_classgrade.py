@@ -7,10 +7,13 @@ import hashlib
 import html
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -70,8 +73,20 @@ def klass(tmp_path_factory):
     submit(root, "hang", "01_matrix_multiplication", other)  # graded after 03 runs away
     submit(root, "zz_classmate", ASSIGNMENT, fill(release, {**right, "mse": sums}))
     before = tree_digest(root / "submitted")
-    result = course(root, "autograde", "--jobs", "2", "--notebook-timeout", str(NOTEBOOK_TIMEOUT))
-    return root, result, before
+    scratch = Path(tempfile.mkdtemp(prefix="t", dir="/tmp"))  # short: it holds IPC sockets
+    result = run_course(
+        "autograde",
+        "--jobs",
+        "2",
+        "--notebook-timeout",
+        str(NOTEBOOK_TIMEOUT),
+        COURSE_ROOT=root,
+        TMPDIR=scratch,
+        **sandbox_off(),
+    )
+    left = sorted(p.name for p in scratch.iterdir())
+    shutil.rmtree(scratch)
+    return root, result, before, left
 
 
 def statuses(root):
@@ -80,7 +95,7 @@ def statuses(root):
 
 
 def test_autograde_grades_the_class_and_reports_the_broken(klass):
-    root, result, before = klass
+    root, result, before, _ = klass
     assert result.returncode == 1, result.stdout + result.stderr
     found = statuses(root)
     assert found["right", ASSIGNMENT]["status"] == "graded"
@@ -101,7 +116,7 @@ def test_autograde_grades_the_class_and_reports_the_broken(klass):
 
 
 def test_export_tells_failures_and_missing_work_from_zeros(klass):
-    root, _, _ = klass
+    root, _, _, _ = klass
     output = root / "grades.csv"
     assert course(root, "export", "--output", str(output)).returncode == 0
     rows = {(r["student"], r["assignment"]): r for r in csv.DictReader(output.open())}
@@ -139,12 +154,19 @@ def left_running(root):
 def test_a_notebook_killed_past_its_time_leaves_no_kernel_running(klass):
     """The runaway loop of "hang" ignores interrupts: its worker is killed, and its kernel, in
     the sandbox or not, must not go on burning a core after the run."""
-    root, result, _ = klass
+    root, result, _, _ = klass
     assert "timed out" in statuses(root)["hang", ASSIGNMENT]["reason"]
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline and left_running(root):
         time.sleep(0.5)
     assert left_running(root) == []
+
+
+def test_grading_leaves_no_folder_behind_even_when_a_worker_is_killed(klass):
+    """Each grading process removes its kernels' sockets folder and its warm parents' folders;
+    those of the worker killed with the runaway notebook are removed by the run."""
+    _, _, _, left = klass
+    assert left == []
 
 
 def workers_of(root):
@@ -162,7 +184,7 @@ def workers_of(root):
 
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL])
 def test_an_interrupted_run_stops_its_workers_and_a_rerun_grades_the_same(klass, how):
-    root, _, before = klass
+    root, _, before, _ = klass
     first = statuses(root)
     env = dict(os.environ, COURSE_ROOT=str(root), PATH=BIN + os.pathsep + os.environ["PATH"])
     env.update(sandbox_off())
@@ -217,7 +239,7 @@ def test_an_interrupted_run_stops_its_workers_and_a_rerun_grades_the_same(klass,
 
 
 def test_the_report_tells_broken_and_missing_submissions_from_mistakes(klass):
-    root, _, _ = klass
+    root, _, _, _ = klass
     output = root / "class-report.html"
     result = course(root, "report", ASSIGNMENT, "--output", str(output))
     assert result.returncode == 0, result.stderr
@@ -237,7 +259,7 @@ def test_the_report_tells_broken_and_missing_submissions_from_mistakes(klass):
 
 
 def test_the_canvas_export_leaves_what_was_not_graded_empty(klass):
-    root, _, _ = klass
+    root, _, _, _ = klass
     output = root / "canvas.csv"
     assert course(root, "export", "--format", "canvas", "--output", str(output)).returncode == 0
     rows = list(csv.reader(output.open()))

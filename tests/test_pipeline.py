@@ -29,18 +29,20 @@ from course.grader import answerkey, classreport
 
 def plan(assignment_id):
     """{student: {exercise: (label, answer source, correct)}}. Student ``s<k>`` takes variant k
-    of each exercise, or the first (correct, self-contained) one when there are fewer; each cheat
-    has a student of its own (named to be graded before the others)."""
+    of each exercise, or the first (correct, self-contained) one when there are fewer; student
+    ``a_cheat_<k>`` hands in the assignment's k-th cheat, the other exercises right (one cheat a
+    notebook, named to be graded before the others; like the others, they hand in several
+    assignments, whose kernels are forked from their warm parent)."""
     exercises = [e for e in CONTRACT[assignment_id] if e not in MANUAL]
     count = max(len(BANK[e]) for e in exercises)
     students = {
         f"s{k}": {e: BANK[e][k if k < len(BANK[e]) else 0] for e in exercises} for k in range(count)
     }
-    for exercise in exercises:
-        for k, (label, code) in enumerate(CHEATS.get(exercise, [])):
-            answers = {e: BANK[e][0] for e in exercises}
-            answers[exercise] = (f"cheat: {label}", code, False)
-            students[f"a_cheat_{exercise}_{k}"] = answers
+    cheats = [(e, label, code) for e in exercises for label, code in CHEATS.get(e, [])]
+    for k, (exercise, label, code) in enumerate(cheats):
+        answers = {e: BANK[e][0] for e in exercises}
+        answers[exercise] = (f"cheat: {label}", code, False)
+        students[f"a_cheat_{k}"] = answers
     return students
 
 

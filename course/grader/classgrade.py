@@ -12,6 +12,7 @@ is interrupted leaves both consistent; running again grades again.
 """
 
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 
-from course.grader import pipeline, processes
+from course.grader import pipeline, processes, warmstart
 from course.grader.standing import StatusBook, submissions
 
 
@@ -129,11 +130,15 @@ class Workers:
         process.errors.close()
 
     def stop_all(self):
-        """Kill every running worker, with its kernels; start no more."""
+        """Kill every running worker, with its kernels, and remove the folders it leaves; start
+        no more."""
         with self.lock:
             self.stopping.set()
             for process in self.running:
                 processes.kill_tree(process.pid)
+                process.wait()
+                for folder in warmstart.leftovers(process.pid):
+                    shutil.rmtree(folder, ignore_errors=True)
 
 
 @dataclass
@@ -235,6 +240,8 @@ def run_worker(root, jobs, limits, report, workers):
                 return
             if outcome is None:  # the worker died: stopped by its watchdog, or crashed
                 process.wait()
+                for folder in warmstart.leftovers(process.pid):
+                    shutil.rmtree(folder, ignore_errors=True)
                 seconds = limits.for_notebook(path)
                 outcome = Outcome(student, assignment_id, "failed", why or _death(process), seconds)
                 workers.finish(process)

@@ -17,12 +17,17 @@ import json
 import os
 import shutil
 import signal
+import subprocess
 import tempfile
+import uuid
 from pathlib import Path
 
 from jupyter_client.provisioning import LocalProvisioner
 
 from course.grader import warmstart
+
+KILL_WAIT = 2.0
+"""Seconds a kill waits for the kernel to be gone, before jupyter_client's own wait (5 s)."""
 
 
 class GradingProvisioner(LocalProvisioner):
@@ -46,8 +51,14 @@ class GradingProvisioner(LocalProvisioner):
 
     async def pre_launch(self, **kwargs):
         self.warm = warmstart.current()
-        if self.warm is not None and self.parent is not None:
-            self.parent.ip = str(self.warm.sockets / "kernel")  # a folder the sandbox binds
+        manager = self.parent
+        if self.warm is not None and manager is not None:
+            manager.ip = str(self.warm.sockets / "kernel")  # a folder the sandbox binds
+        if manager is not None and not manager.connection_file:
+            # beside its sockets (jupyter_client's default, a temporary file, outlives a worker
+            # that is killed); removed with them
+            name = f"kernel-{manager.kernel_id or uuid.uuid4().hex}.json"
+            manager.connection_file = str(Path(manager.ip).parent / name)
         return await super().pre_launch(**kwargs)
 
     async def launch_kernel(self, cmd, **kwargs):
@@ -96,10 +107,19 @@ class GradingProvisioner(LocalProvisioner):
             pass
 
     async def kill(self, restart=False):
+        # wait here, briefly, for the kernel to be gone: jupyter_client polls for it only every
+        # 0.1 s, a tenth of a small notebook's grading
         if self.ident is None:
-            return await super().kill(restart)
+            await super().kill(restart)
+            if self.process is not None:
+                try:
+                    self.process.wait(timeout=KILL_WAIT)
+                except subprocess.TimeoutExpired:
+                    pass
+            return
         try:
             self.warm.kill(self.ident)
+            self.code = self.warm.exit_code(self.ident, wait=KILL_WAIT)
         except warmstart.ParentGone:
             pass
 

@@ -21,6 +21,7 @@ bubblewrap cannot run, :func:`refusal` says why and how to go on, and the grader
 run students' code, unless ``COURSE_NO_SANDBOX=1`` (``--no-sandbox``) turns it off on purpose.
 """
 
+import atexit
 import contextlib
 import functools
 import json
@@ -128,10 +129,13 @@ def configure(c, root):
         os.environ[HIDE_ENV] = os.pathsep.join(_hidden(root))
 
 
-def sockets_folder():
-    """The folder of this process's grading kernels' IPC sockets (private; made if need be)."""
-    sockets = Path(tempfile.gettempdir()) / f"course-kernels-{os.getpid()}"
-    sockets.mkdir(mode=0o700, exist_ok=True)
+def sockets_folder(pid=None):
+    """The folder of the IPC sockets of the grading kernels of process ``pid`` (this one's made
+    if need be, private, and removed when this process ends)."""
+    sockets = Path(tempfile.gettempdir()) / f"course-kernels-{pid or os.getpid()}"
+    if pid is None and not sockets.is_dir():
+        sockets.mkdir(mode=0o700)
+        atexit.register(shutil.rmtree, sockets, True)
     return sockets
 
 

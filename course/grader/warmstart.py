@@ -76,7 +76,7 @@ class WarmParent:
 
     def __init__(self, statements, hidden, sandboxed):
         self.sandboxed = sandboxed
-        self.folder = Path(tempfile.mkdtemp(prefix="course-warm-"))
+        self.folder = Path(tempfile.mkdtemp(prefix=f"course-warm-{os.getpid()}-"))
         self.sockets = self.folder / "sockets"
         self.kernels = self.folder / "kernels"
         self.sockets.mkdir(mode=0o700)
@@ -190,6 +190,13 @@ def current():
     if _current is not None and _current.alive():
         return _current
     return None
+
+
+def leftovers(pid):
+    """The folders a grading process ``pid`` that was killed left behind: its kernels' sockets
+    folder and its warm parents' folders."""
+    warm = Path(tempfile.gettempdir()).glob(f"course-warm-{pid}-*")
+    return [folder for folder in [sandbox.sockets_folder(pid), *warm] if folder.is_dir()]
 
 
 def discard(parent):
