@@ -213,16 +213,16 @@ class Watchdog:
                 return
 
 
-def run_worker(root, jobs, limits, report, workers):
+def run_worker(root, jobs, limits, report, workers, process=None):
     """Grade ``(student, assignment)`` jobs taken from ``jobs`` (:class:`Jobs`) in one worker
-    process, reused from notebook to notebook; call ``report(outcome)`` for each.
+    process (``process``, started already, or a new one), reused from notebook to notebook;
+    call ``report(outcome)`` for each.
 
     A notebook that will not go on (see :class:`Limits`) is stopped: the worker is killed with
     its kernel, the notebook is reported as failed with the reason, and a new worker takes the
     next job. When the run is interrupted (``workers.stop_all``), unfinished notebooks are not
     reported: they were not graded.
     """
-    process = None
     me = object()
     try:
         while not workers.stopping.is_set():
@@ -309,7 +309,16 @@ def grade_class(root, assignment_ids, jobs, limits=None, on_outcome=None, studen
     """
     limits = limits or Limits()
     work = chosen(root, assignment_ids, students)
-    ensure_in_gradebook(root, assignment_ids, list(work))
+    todo = Jobs(work)
+    workers = Workers()
+    count = max(1, min(jobs, len(todo)))
+    # the workers start (importing nbgrader takes a second) while the gradebook is readied
+    started = [workers.start(root) for _ in range(count)]
+    try:
+        ensure_in_gradebook(root, assignment_ids, list(work))
+    except BaseException:
+        workers.stop_all()
+        raise
     book = StatusBook(root)
     outcomes = []
     lock = threading.Lock()
@@ -321,13 +330,11 @@ def grade_class(root, assignment_ids, jobs, limits=None, on_outcome=None, studen
         if on_outcome:
             on_outcome(outcome)
 
-    todo = Jobs(work)
-    workers = Workers()
-    count = max(1, min(jobs, len(todo)))
     pool = ThreadPoolExecutor(max_workers=count)
     try:
         futures = [
-            pool.submit(run_worker, root, todo, limits, report, workers) for _ in range(count)
+            pool.submit(run_worker, root, todo, limits, report, workers, process)
+            for process in started
         ]
         for future in futures:
             future.result()

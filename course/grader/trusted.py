@@ -151,7 +151,11 @@ def _rebuild(raised):
 
 class StudentNamespace(dict):
     """The globals of a test cell run in the grader: the test's own names first, then Python's
-    builtins and numpy as ``np``, and last the student's names, fetched from the kernel."""
+    builtins and numpy as ``np``, and last the student's names, fetched from the kernel.
+
+    A student's function, once found, stays for the rest of the cell: a :class:`StudentFunction`
+    calls whatever the name holds in the kernel at the time of the call, so looking it up again
+    would only cost a round trip. A value is fetched at each use (a call may change it)."""
 
     def __init__(self, link):
         super().__init__(__builtins__=builtins, __name__="__test__", np=np)
@@ -164,7 +168,8 @@ class StudentNamespace(dict):
         if "missing" in reply:
             raise KeyError(name)
         if reply.get("callable"):
-            return StudentFunction(self.link, name)
+            function = self[name] = StudentFunction(self.link, name)
+            return function
         return decode(reply["value"])
 
     def __missing__(self, name):
