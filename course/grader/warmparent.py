@@ -1,16 +1,17 @@
 """The warm parent of one student's grading kernels: ``python -m course.grader.warmparent FD
-STATEMENT...``, started by :class:`course.grader.warmstart.WarmParent` inside that student's
-sandbox (:mod:`course.grader.sandbox`).
+STATEMENT... [-- STATEMENT...]``, started by :class:`course.grader.warmstart.WarmParent` inside
+that student's sandbox (:mod:`course.grader.sandbox`).
 
 A grading kernel spends most of its start importing: ipykernel, numpy, matplotlib, ipywidgets,
 scikit-learn. The warm parent imports them once (each STATEMENT is an import statement of the
-student's notebooks), says so on its control socket (the inherited descriptor FD, the grader's
-end of which is the only one), then forks each of the student's kernels on request: the child
-is a fresh ipykernel with the connection it was given, in its own session, working in the folder
-named. The parent never runs a student's code, and no kernel can reach it: a kernel holds no end
-of the control socket, cannot read or trace the parent (it is not dumpable) and, in the sandbox,
-cannot signal it either (the parent is the sandbox's process 1, which ignores every signal sent
-from inside, as bubblewrap's own process 1 does for a kernel started cold).
+student's notebooks: the first notebook's, before the ``--``, it imports at once; the others' while
+it waits for requests), says so on its control socket (the inherited descriptor FD, the grader's
+end of which is the only one), then forks each of the student's kernels on request: the child is a
+fresh ipykernel with the connection it was given, in its own session, working in the folder named.
+The parent never runs a student's code, and no kernel can reach it: a kernel holds no end of the
+control socket, cannot read or trace the parent (it is not dumpable) and, in the sandbox, cannot
+signal it either (the parent is the sandbox's process 1, which ignores every signal sent from
+inside, as bubblewrap's own process 1 does for a kernel started cold).
 
 When a kernel ends (on its own, or killed on request), the parent kills every process it started
 (the parent is the reaper of its sandbox, so none escapes by forking twice) and, in its sandbox,
@@ -68,15 +69,14 @@ SCRUBBED = ("/tmp", "/dev/shm")
 
 
 def warm(statements):
-    """Run each import statement (``import numpy as np``) in a namespace thrown away, then
-    import :data:`KERNEL_MODULES`; one that fails is skipped (the kernel meets the same error in
-    its own cell)."""
-    for statement in [*statements, *(f"import {name}" for name in KERNEL_MODULES)]:
+    """Run each import statement (``import numpy as np``) in a namespace thrown away; one that
+    fails is skipped (the kernel meets the same error in its own cell). Then forget
+    :data:`FORGOTTEN`."""
+    for statement in statements:
         try:
             exec(statement, {})  # noqa: S102  (the course's own notebooks' import lines)
         except Exception:  # noqa: S112  (a missing library fails in the notebook itself)
             continue
-
     for name in list(sys.modules):
         if name.split(".")[0] in FORGOTTEN:
             del sys.modules[name]
@@ -118,11 +118,13 @@ class Parent:
     """The parent's state: its control socket, the kernels running (pid -> request id), and the
     paths under :data:`SCRUBBED` the sandbox bound (kept when emptying)."""
 
-    def __init__(self, control, kept):
+    def __init__(self, control, kept, later=()):
         self.control = control
         self.kernels = {}
         self.kept = kept
         self.pending = b""
+        self.later = list(later)
+        """Import statements still to run, one at a time while no request waits."""
         self.sandboxed = os.getpid() == 1
         """In the sandbox (its process 1), ``/tmp`` and ``/dev/shm`` are this parent's own."""
 
@@ -134,7 +136,9 @@ class Parent:
         """Answer the grader's requests until it hangs up; then kill every kernel and return."""
         self.send({"ready": True, "threads": threading.active_count()})
         while True:
-            ready, _, _ = select.select([self.control], [], [], 0.05)
+            ready, _, _ = select.select([self.control], [], [], 0 if self.later else 0.05)
+            if not ready and self.later:
+                warm([self.later.pop(0)])
             if ready:
                 data = self.control.recv(65536)
                 if not data:  # the grader is gone
@@ -222,14 +226,18 @@ def scrub(folder, kept):
 
 
 def main(argv):
-    """Warm up with the statements ``argv[1:]``, then serve the control socket ``argv[0]``."""
+    """Serve the control socket ``argv[0]``, warm with the statements ``argv[1:]``: those
+    before a ``--`` (the first notebook's) and :data:`KERNEL_MODULES` before it says it is
+    ready, those after it while it waits for requests."""
     control = socket.socket(fileno=int(argv[0]))
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # as process 1: no signal from a kernel
-    warm(argv[1:])
+    statements = argv[1:]
+    end = statements.index("--") if "--" in statements else len(statements)
+    warm([*statements[:end], *(f"import {name}" for name in KERNEL_MODULES)])
     libc = ctypes.CDLL(None)
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1)
     libc.prctl(PR_SET_DUMPABLE, 0)
-    Parent(control, bound_paths()).serve()
+    Parent(control, bound_paths(), later=statements[end + 1 :]).serve()
 
 
 if __name__ == "__main__":

@@ -75,6 +75,9 @@ class WarmParent:
     sandbox it is the only place they can write."""
 
     def __init__(self, statements, hidden, sandboxed):
+        """``statements``: what to import (:mod:`course.grader.warmparent`'s arguments);
+        ``hidden``: the folders the sandbox hides; ``sandboxed``: False when the sandbox is
+        switched off on purpose."""
         self.sandboxed = sandboxed
         self.folder = Path(tempfile.mkdtemp(prefix=f"course-warm-{os.getpid()}-"))
         self.sockets = self.folder / "sockets"
@@ -228,7 +231,9 @@ class WarmKernels:
         if sandboxed and sandbox.available() is not None:
             return  # grading refuses: the sandbox should run and cannot
         notebooks = [self.root / "release" / a / f"{a}.ipynb" for a in assignment_ids]
-        _current = WarmParent(import_lines(notebooks), sandbox.hidden_folders(), sandboxed)
+        first = import_lines(notebooks[:1])
+        rest = [line for line in import_lines(notebooks) if line not in first]
+        _current = WarmParent([*first, "--", *rest], sandbox.hidden_folders(), sandboxed)
         self.student = student
 
     def stop(self):
