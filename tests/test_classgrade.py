@@ -34,8 +34,11 @@ them apart, and the suite's two cores are spared (test_warm spins one)."""
 
 
 NOTEBOOK_TIMEOUT = 30
-"""Seconds a notebook may take here: the runaway one is stopped at it, the others take 3 to 5
-(more while the rest of the suite runs beside, in two processes)."""
+"""Seconds a notebook may take here; the others take 3 to 5 (more while the rest of the suite
+runs beside, in two processes)."""
+CELL_TIMEOUT = 5
+"""Seconds a cell may take here (03's take a fraction of one): the runaway, which ignores its
+interrupt, is stopped 15 s after it (the grace of classgrade.Limits)."""
 
 
 def course(root, *args, timeout=600):
@@ -80,6 +83,8 @@ def klass(tmp_path_factory):
         "2",
         "--notebook-timeout",
         str(NOTEBOOK_TIMEOUT),
+        "--cell-timeout",
+        str(CELL_TIMEOUT),
         COURSE_ROOT=root,
         TMPDIR=scratch,
         **sandbox_off(),
@@ -104,7 +109,8 @@ def test_autograde_grades_the_class_and_reports_the_broken(klass):
     assert found["killer", ASSIGNMENT]["status"] == "failed"
     assert "kernel died" in found["killer", ASSIGNMENT]["reason"]
     assert found["hang", ASSIGNMENT]["status"] == "failed"
-    assert "timed out" in found["hang", ASSIGNMENT]["reason"]
+    assert found["hang", ASSIGNMENT]["reason"].startswith("timed out: cell ")
+    assert "(mse) was still running after it was interrupted" in found["hang", ASSIGNMENT]["reason"]
     assert found["hang", "01_matrix_multiplication"]["status"] == "graded"
     assert found["corrupt", ASSIGNMENT]["status"] == "failed"
     assert "invalid notebook file" in found["corrupt", ASSIGNMENT]["reason"]

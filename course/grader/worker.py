@@ -52,26 +52,37 @@ def check_submission(root, student, assignment_id):
     return None
 
 
-def reason_of(result):
-    """A one-line reason for nbgrader's failure to grade, from its captured log."""
+def reason_of(result, cell=None):
+    """A one-line reason for nbgrader's failure to grade, from its captured log; ``cell``, the
+    ``[index, grade_id]`` of the last cell that started (or empty), names where it stopped."""
     log = (result.get("log") or "") + (result.get("error") or "")
     if "DeadKernelError" in log or "Kernel died" in log or "kernel died" in log:
         return "the kernel died while running the notebook (a crash, or out of memory)"
     if "didn't respond" in log:
         return "the kernel did not start or stopped responding"
+    if "CellTimeoutError" in log:  # nbclient gave up on a cell its interrupt did not stop
+        index, label = cell or (None, None)
+        where = "a cell" if index is None else f"cell {index + 1}"
+        where += f" ({label})" if label else ""
+        limit = os.environ.get("COURSE_CELL_TIMEOUT", "30")
+        return (
+            f"timed out: {where} was still running after it was interrupted at the cell limit "
+            f"of {limit} s, so the notebook was stopped there (a loop that ignores interrupts?)"
+        )
     lines = [line.strip() for line in log.splitlines() if line.strip()]
     errors = [line for line in lines if "Error" in line and "Please see" not in line]
     return (errors or lines or ["nbgrader failed"])[-1][:200]
 
 
-def grade(api, root, student, assignment_id):
-    """Grade one submission with nbgrader's ``api``; return (status, reason)."""
+def grade(api, root, student, assignment_id, cell=None):
+    """Grade one submission with nbgrader's ``api``; return (status, reason). ``cell``: a list
+    the caller keeps as :func:`reason_of` takes it, of the last cell that started."""
     problem = check_submission(root, student, assignment_id)
     if problem is None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SAWarning)
             result = api.autograde(assignment_id, student, force=True, create=True)
-        problem = None if result["success"] else ("failed", reason_of(result))
+        problem = None if result["success"] else ("failed", reason_of(result, cell))
     return problem or ("graded", "")
 
 
@@ -81,8 +92,11 @@ def serve(root, jobs=sys.stdin, out=sys.stdout):
     # the grading process died (processes.die_with_parent): take the kernels down too
     signal.signal(signal.SIGTERM, lambda *_: processes.kill_tree(os.getpid()))
 
+    last = []  # the cell that started last: (index, grade_id)
+
     def cell_started(cell, cell_index, **_):
         label = cell.metadata.get("nbgrader", {}).get("grade_id")
+        last[:] = [cell_index, label]
         print(json.dumps({"cell": cell_index, "label": label}), file=out, flush=True)
 
     api = pipeline.nbgrader_api(root, on_cell_start=cell_started)
@@ -93,7 +107,8 @@ def serve(root, jobs=sys.stdin, out=sys.stdout):
             print(json.dumps({"assignment": assignment_id, "started": True}), file=out, flush=True)
             start = time.perf_counter()
             warm.use(student, ahead)
-            status, reason = grade(api, root, student, assignment_id)
+            last.clear()
+            status, reason = grade(api, root, student, assignment_id, last)
             done = {"assignment": assignment_id, "status": status, "reason": reason}
             print(
                 json.dumps(done | {"seconds": round(time.perf_counter() - start, 3)}),
