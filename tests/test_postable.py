@@ -28,7 +28,7 @@ LOOP = "import time\n\ndef gd_step(w, b, dw, db, eta):\n    while True:\n       
 """A function that never returns (sleeping, where a student's would spin: the grader cannot tell
 them apart, and the suite's two cores are spared; test_warm spins one)."""
 DUE = "2026-11-20 12:00:00 UTC"
-CELL_TIMEOUT = "5"
+CELL_TIMEOUT = "3"
 """Seconds a cell may run here: the looping gd_step costs this once per cell that calls it."""
 
 
