@@ -87,8 +87,8 @@ def graded_bank(fresh_course):
         "autograde",
         "--jobs",
         "2",
-        "--cell-timeout",
-        "10",
+        "--cell-timeout",  # the slowest of the bank's cells take a second or two
+        "7",
         COURSE_ROOT=fresh_course,
         **sandbox_off(),
     )
