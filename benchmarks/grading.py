@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from bank import BANK  # noqa: E402
 from contract import CONTRACT, MANUAL  # noqa: E402
 from helpers import cell_scores, fill, make_course, solutions, submit  # noqa: E402
-from test_pipeline import plan, tampered  # noqa: E402
+from test_pipeline import submit_bank  # noqa: E402
 
 from course.grader import sandbox  # noqa: E402
 
@@ -83,25 +83,6 @@ def build_class(root, students):
     submit(root, f"{BROKEN}json", first, release).write_text('{"cells": [ not json')
     killer = {CONTRACT[first][0]: "import os\nos.kill(os.getpid(), 9)"}
     submit(root, f"{BROKEN}kernel", first, fill(release, killer))
-
-
-def build_bank(root):
-    """Submit the test suite's bank into the course at root, as tests/test_pipeline.py does."""
-    for assignment_id in CONTRACT:
-        release = nbformat.read(root / "release" / assignment_id / f"{assignment_id}.ipynb", 4)
-        source = nbformat.read(root / "source" / assignment_id / f"{assignment_id}.ipynb", 4)
-        for student, answers in plan(assignment_id).items():
-            filled = fill(release, {e: code for e, (_, code, _) in answers.items()})
-            submit(root, student, assignment_id, filled)
-        submit(root, "solution", assignment_id, fill(release, solutions(source)))
-        submit(root, "blank", assignment_id, release)
-        wrong = {
-            e: next(code for _, code, ok in BANK[e] if not ok)
-            for e in CONTRACT[assignment_id]
-            if e not in MANUAL
-        }
-        for how in ("deleted", "edited"):
-            submit(root, f"a_{how}_tests", assignment_id, tampered(release, wrong, how))
 
 
 def machine_cpu():
@@ -303,7 +284,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         template = make_course(Path(tmp) / "template", list(CONTRACT))
         if args.bank:
-            build_bank(template)
+            submit_bank(template)
         else:
             build_class(template, args.students)
         notebooks = len(list((template / "submitted").glob("*/*/*.ipynb")))

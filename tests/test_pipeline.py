@@ -60,29 +60,32 @@ def tampered(release, answers, how):
     return nb
 
 
-@pytest.fixture(scope="module")
-def graded_bank(fresh_course):
-    """The whole bank submitted to one course (a class per assignment: the bank's students, the
-    solution, a blank notebook, deleted and edited test cells) and graded by one
-    ``course autograde`` run, two workers at once. Returns the course root."""
+def submit_bank(course):
+    """Submit the whole bank to ``course`` (a class per assignment: the bank's students, the
+    solution, a blank notebook, deleted and edited test cells); benchmarks/grading.py grades the
+    same class with ``--bank``."""
     for assignment_id in CONTRACT:
-        folder = fresh_course / "release" / assignment_id
-        release = nbformat.read(folder / f"{assignment_id}.ipynb", 4)
-        source = nbformat.read(
-            fresh_course / "source" / assignment_id / f"{assignment_id}.ipynb", 4
-        )
+        release = nbformat.read(course / "release" / assignment_id / f"{assignment_id}.ipynb", 4)
+        source = nbformat.read(course / "source" / assignment_id / f"{assignment_id}.ipynb", 4)
         for student, answers in plan(assignment_id).items():
             filled = fill(release, {e: code for e, (_, code, _) in answers.items()})
-            submit(fresh_course, student, assignment_id, filled)
-        submit(fresh_course, "solution", assignment_id, fill(release, solutions(source)))
-        submit(fresh_course, "blank", assignment_id, release)
+            submit(course, student, assignment_id, filled)
+        submit(course, "solution", assignment_id, fill(release, solutions(source)))
+        submit(course, "blank", assignment_id, release)
         wrong = {
             e: next(code for _, code, ok in BANK[e] if not ok)
             for e in CONTRACT[assignment_id]
             if e not in MANUAL
         }
         for how in ("deleted", "edited"):
-            submit(fresh_course, f"a_{how}_tests", assignment_id, tampered(release, wrong, how))
+            submit(course, f"a_{how}_tests", assignment_id, tampered(release, wrong, how))
+
+
+@pytest.fixture(scope="module")
+def graded_bank(fresh_course):
+    """The whole bank submitted to one course (:func:`submit_bank`) and graded by one
+    ``course autograde`` run, two workers at once. Returns the course root."""
+    submit_bank(fresh_course)
     result = run_course(
         "autograde",
         "--jobs",
