@@ -8,17 +8,26 @@ the kernel has replied to ``kernel_info`` on the shell channel and reported itse
 on IOPub (so IOPub is connected, and nothing of the start-up is still on its way): the same
 evidence, without the silence. Grading configures it for nbgrader's kernel managers
 (``nbgrader_config.py``) and a learner's kernel (:mod:`course.grader.learnerkernel`).
+
+Its sockets also retry their connection every :data:`RECONNECT_MS` rather than zmq's 100 ms: the
+client connects as the kernel is launched, before the kernel has bound its ports, and a kernel
+forked warm binds them within a few hundredths of a second; at zmq's pace the first request
+waited up to 0.1 s more on each channel, and an IOPub status sent before the subscription had
+joined was lost, costing a 0.2 s wait and a second request.
 """
 
 import time
 from queue import Empty
 
+import zmq
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import KernelManager
 
-IOPUB_WAIT = 0.2
-"""Seconds to wait for the idle status after the reply before asking again (IOPub is not
-connected yet), as jupyter_client waits for its first IOPub message."""
+IOPUB_WAIT = 0.05
+"""Seconds to wait for the idle status after the reply before asking again (IOPub had not joined
+when the kernel sent it); each new request is answered on IOPub too, once it has joined."""
+RECONNECT_MS = 10
+"""Milliseconds between a socket's attempts to reach a kernel that has not bound its port yet."""
 
 
 class PromptClient(AsyncKernelClient):
@@ -26,6 +35,13 @@ class PromptClient(AsyncKernelClient):
 
     process = None
     """The kernel's process (a ``subprocess.Popen``) when no KernelManager started it."""
+
+    def start_channels(self, *args, **kwargs):
+        """Start the channels as jupyter_client does, their sockets retrying every
+        :data:`RECONNECT_MS` (a default of the context, shared with its kernel manager, that
+        only sockets created afterwards take)."""
+        self.context.setsockopt(zmq.RECONNECT_IVL, RECONNECT_MS)
+        super().start_channels(*args, **kwargs)
 
     async def _async_wait_for_ready(self, timeout=None):
         deadline = time.monotonic() + (float("inf") if timeout is None else timeout)

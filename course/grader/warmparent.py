@@ -19,6 +19,10 @@ where they are its own, empties ``/tmp`` and ``/dev/shm`` but for what the sandb
 only then does it tell the grader: the next kernel starts from the same clean state a cold
 kernel would. (Unsandboxed, on purpose, they are the machine's: nothing is removed there.)
 
+The parent collects no garbage, and freezes what it holds before each fork (``gc.freeze``): a
+kernel's collections then skip the libraries' millions of objects rather than walk them, which
+both costs time and writes to every page of them (a fork's pages are shared until written).
+
 The course's own modules and ipywidgets are imported and then forgotten, so that each kernel
 imports them afresh with a kernel present (``course.hints`` and ipywidgets hook into it then).
 
@@ -29,6 +33,7 @@ and all it started are gone.
 """
 
 import ctypes
+import gc
 import json
 import os
 import random
@@ -88,6 +93,7 @@ def become_kernel(control, connection, folder):
     code = 1
     try:
         control.close()  # the student's code gets no line to the parent
+        gc.enable()  # collecting what the kernel makes, never what the parent froze
         os.setsid()  # a session of its own, as jupyter_client starts a kernel
         for number in (signal.SIGCHLD, signal.SIGTERM, signal.SIGPIPE):
             signal.signal(number, signal.SIG_DFL)
@@ -156,6 +162,7 @@ class Parent:
         op, ident = request.get("op"), request.get("id")
         pid = next((p for p, i in self.kernels.items() if i == ident), None)
         if op == "start":
+            gc.freeze()
             child = os.fork()
             if child == 0:
                 become_kernel(self.control, request["connection"], request["folder"])
@@ -229,6 +236,7 @@ def main(argv):
     """Serve the control socket ``argv[0]``, warm with the statements ``argv[1:]``: those
     before a ``--`` (the first notebook's) and :data:`KERNEL_MODULES` before it says it is
     ready, those after it while it waits for requests."""
+    gc.disable()
     control = socket.socket(fileno=int(argv[0]))
     signal.signal(signal.SIGINT, signal.SIG_DFL)  # as process 1: no signal from a kernel
     statements = argv[1:]
