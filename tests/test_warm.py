@@ -104,7 +104,7 @@ pathlib.Path("attack.json").write_text(json.dumps(seen))
 
 PROBE = (
     """
-import json, os, pathlib
+import gc, json, os, pathlib
 import numpy as np
 MARK = @MARK@
 """
@@ -114,6 +114,7 @@ pathlib.Path("probe.json").write_text(json.dumps({
     "parent": pathlib.Path(f"/proc/{os.getppid()}/cmdline").read_bytes().decode(),
     "pi": float(np.pi),
     "mean": float(np.mean([1.0, 3.0])),
+    "collects_garbage": gc.isenabled(),  # the parent collects none; a kernel does
     "tmp_file": (pathlib.Path("/tmp") / MARK).exists(),
     "shm_file": (pathlib.Path("/dev/shm") / MARK).exists(),
     "ipython_startup": MARK.replace("-", "_") in get_ipython().user_ns,
@@ -212,6 +213,7 @@ def test_a_warm_kernel_cannot_reach_its_parent_or_leave_anything_behind(attacked
     for who, probe in probes(root).items():
         assert WARM_PARENT in probe["parent"], who
         assert probe["pi"] == 3.141592653589793 and probe["mean"] == 2.0, (who, probe)
+        assert probe["collects_garbage"] is True, who
         for left in ("tmp_file", "shm_file", "ipython_startup", "background"):
             assert probe[left] is False, (who, left)
         assert not any(mark in line for line in probe["processes"]), who
