@@ -33,10 +33,11 @@ def test_make_test_passes_pytest_arguments():
         )
         return next(line for line in result.stdout.splitlines() if "bin/pytest" in line)
 
+    options = "--dist loadfile --no-loadscope-reorder"
     line = pytest_line("PYTEST_ARGS=-m 'not browser' -x")
-    assert line.endswith("bin/pytest -n 2 --dist loadfile --no-loadscope-reorder -m 'not browser' -x"), line
+    assert line.endswith(f"bin/pytest -n 2 {options} -m 'not browser' -x"), line
     line = pytest_line("PYTEST_JOBS=0")
-    assert line.endswith("bin/pytest -n 0 --dist loadfile --no-loadscope-reorder "), line
+    assert line.endswith(f"bin/pytest -n 0 {options} "), line
 
 
 def test_installing_the_course_prints_no_warning():
