@@ -373,8 +373,12 @@ def leftovers():
     return left
 
 
-def stop(timeout=30):
-    """Stop the hub (SIGTERM: it stops the servers, the service and the proxy); report leftovers."""
+def stop(timeout=75):
+    """Stop the hub (SIGTERM: it stops the servers, the service and the proxy); report leftovers.
+
+    ``timeout`` covers the hub's own patience: it interrupts a managed service (the course's
+    formgrader) and waits up to 30 s for it to exit before it sends SIGTERM, and 5 s after
+    SIGKILL. A service busy when interrupted made a 30 s limit here fail a stop that completed."""
     require_root("hub stop")
     pid = hub_pid()
     if pid is None:
