@@ -373,20 +373,46 @@ def leftovers():
     return left
 
 
-def stop(timeout=75):
+def managed_services(hub):
+    """The process ids of the hub's managed services (the course's formgrader): its children
+    that JupyterHub started with ``JUPYTERHUB_SERVICE_NAME`` set."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            environ = (entry / "environ").read_bytes().split(b"\0")
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == hub and any(v.startswith(b"JUPYTERHUB_SERVICE_NAME=") for v in environ):
+            found.append(int(entry.name))
+    return found
+
+
+def stop(timeout=60, nudge=2):
     """Stop the hub (SIGTERM: it stops the servers, the service and the proxy); report leftovers.
 
-    ``timeout`` covers the hub's own patience: it interrupts a managed service (the course's
-    formgrader) and waits up to 30 s for it to exit before it sends SIGTERM, and 5 s after
-    SIGKILL. A service busy when interrupted made a 30 s limit here fail a stop that completed."""
+    The hub interrupts its managed service (SIGINT) and waits up to 30 s for it to exit before it
+    sends SIGTERM; a busy Jupyter server can sit on that interrupt for all 30 s, where it answers
+    SIGTERM at once. So once the hub has had ``nudge`` seconds to begin (its cleanup no longer
+    restarts a service that exits), the service gets SIGTERM from here too."""
     require_root("hub stop")
     pid = hub_pid()
     if pid is None:
         print("hub: not running")
     else:
+        services = managed_services(pid)
         os.kill(pid, signal.SIGTERM)
-        deadline = time.monotonic() + timeout
-        while hub_pid() == pid and time.monotonic() < deadline:
+        start = time.monotonic()
+        while hub_pid() == pid and time.monotonic() < start + timeout:
+            if services and time.monotonic() > start + nudge:
+                for service in services:
+                    try:
+                        os.kill(service, signal.SIGTERM)
+                    except ProcessLookupError:
+                        pass
+                services = []
             time.sleep(0.2)
         if hub_pid() == pid:
             raise HubError(f"the hub (process {pid}) did not stop within {timeout} s")

@@ -189,8 +189,9 @@ def workers_of(root):
 
 
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL])
-def test_an_interrupted_run_stops_its_workers_and_a_rerun_grades_the_same(klass, how):
+def test_an_interrupted_run_stops_its_workers_and_a_rerun_grades_the_same(klass, how, tmp_path):
     root, _, before, _ = klass
+    said = (tmp_path / "said.txt").open("w+")  # what the run printed, for a failure's message
     first = statuses(root)
     env = dict(os.environ, COURSE_ROOT=str(root), PATH=BIN + os.pathsep + os.environ["PATH"])
     env.update(sandbox_off())
@@ -207,8 +208,8 @@ def test_an_interrupted_run_stops_its_workers_and_a_rerun_grades_the_same(klass,
             "20",
         ],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=said,
+        stderr=subprocess.STDOUT,
     )
     hang = str(root / "autograded" / "hang")
 
@@ -222,7 +223,8 @@ def test_an_interrupted_run_stops_its_workers_and_a_rerun_grades_the_same(klass,
     process.send_signal(how)
     process.wait(timeout=60)
     if how == signal.SIGINT:
-        assert process.returncode == 130
+        said.seek(0)
+        assert process.returncode == 130, said.read()[-3000:]
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline and workers_of(root):
         time.sleep(0.2)
