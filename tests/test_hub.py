@@ -17,6 +17,7 @@ import json
 import os
 import pwd
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -439,3 +440,44 @@ def test_starting_on_a_port_in_use_or_without_root_says_so_in_one_line():
     rootless = hubctl("start", env=env, check=False, user="nobody")
     assert rootless.returncode == 2
     assert rootless.stderr.startswith("hub: hub needs root") and rootless.stderr.count("\n") == 1
+
+
+SLOW_SERVICE = """
+import os, signal, subprocess, sys, time
+sitting = "import signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); print(flush=True); "
+service = subprocess.Popen([sys.executable, "-c", sitting + "time.sleep(120)"],
+                           env=dict(os.environ, JUPYTERHUB_SERVICE_NAME="course"),
+                           stdout=subprocess.PIPE)
+service.stdout.readline()
+def stop(*_):  # as JupyterHub stops a managed service: SIGINT, then 30 s before it goes on
+    service.send_signal(signal.SIGINT)
+    try:
+        service.wait(30)
+    except subprocess.TimeoutExpired:
+        service.kill()
+    print(service.wait(), flush=True)
+    sys.exit(0)
+signal.signal(signal.SIGTERM, stop)
+print(os.getpid(), flush=True)
+while True:
+    time.sleep(1)
+"""
+
+
+def test_stopping_a_hub_whose_service_sits_on_its_interrupt_takes_seconds(tmp_path):
+    """The hub interrupts its course service and waits 30 s for a busy one; hubctl stop sends
+    the service SIGTERM, which a Jupyter server answers at once (seen: stop took 34 s)."""
+    if os.geteuid() != 0:
+        skip_or_fail("hubctl stop needs root")
+    # a shell between, to collect the "hub" when it exits, as hubctl start does the real one
+    starter = subprocess.Popen(
+        ["/bin/sh", "-c", '"$0" -c "$1"; exit $?', sys.executable, SLOW_SERVICE],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    (tmp_path / "state").mkdir()
+    (tmp_path / "state" / "jupyterhub.pid").write_text(starter.stdout.readline().strip())
+    stopped = hubctl("stop", env=dict(os.environ, HUB_ROOT=str(tmp_path)), check=False)
+    assert stopped.stdout == "hub: stopped\n", stopped.stdout + stopped.stderr
+    assert starter.wait(timeout=5) == 0
+    assert starter.stdout.read().strip() == str(-signal.SIGTERM)  # not killed after 30 s
