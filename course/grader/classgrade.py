@@ -12,7 +12,6 @@ is interrupted leaves both consistent; running again grades again.
 """
 
 import json
-import shutil
 import signal
 import subprocess
 import sys
@@ -137,8 +136,7 @@ class Workers:
             for process in self.running:
                 processes.kill_tree(process.pid)
                 process.wait()
-                for folder in warmstart.leftovers(process.pid):
-                    shutil.rmtree(folder, ignore_errors=True)
+                warmstart.remove_leftovers(process.pid)
 
 
 @dataclass
@@ -240,8 +238,7 @@ def run_worker(root, jobs, limits, report, workers, process=None):
                 return
             if outcome is None:  # the worker died: stopped by its watchdog, or crashed
                 process.wait()
-                for folder in warmstart.leftovers(process.pid):
-                    shutil.rmtree(folder, ignore_errors=True)
+                warmstart.remove_leftovers(process.pid)
                 seconds = limits.for_notebook(path)
                 outcome = Outcome(student, assignment_id, "failed", why or _death(process), seconds)
                 workers.finish(process)
