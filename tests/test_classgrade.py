@@ -210,6 +210,9 @@ def test_an_interrupted_run_stops_its_workers_and_a_rerun_grades_the_same(klass,
         env=env,
         stdout=said,
         stderr=subprocess.STDOUT,
+        # Ctrl-C's SIGINT, as a terminal's command has it: a suite started in the background
+        # by a shell passes SIGINT on ignored, and a run would then grade on to the end
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     hang = str(root / "autograded" / "hang")
 
